@@ -1,0 +1,60 @@
+// `spinettai bench train|generate`: time the real training step or generation loop
+// on random tokens after a warm-up and print one JSON line (read by bench/ scripts).
+import { benchGenerate } from '@spinettai/model';
+import { benchTrain } from '@spinettai/trainer';
+import { Argument, type Command } from 'commander';
+import { positiveInt } from '../options.js';
+import { DEFAULT_MODEL } from './train.js';
+
+interface BenchFlags {
+  layers: number;
+  embd: number;
+  heads: number;
+  block: number;
+  vocab: number;
+  batch: number;
+  steps: number;
+  warmup: number;
+  promptTokens: number;
+  newTokens: number;
+  kvCache: boolean;
+  threads?: number;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('Measure training or generation speed on random tokens and print one JSON line.')
+    .addArgument(new Argument('<what>', 'what to measure').choices(['train', 'generate']))
+    .option('--layers <n>', 'transformer blocks', positiveInt, DEFAULT_MODEL.nLayer)
+    .option('--embd <n>', 'embedding width', positiveInt, DEFAULT_MODEL.nEmbd)
+    .option('--heads <n>', 'attention heads', positiveInt, DEFAULT_MODEL.nHead)
+    .option('--block <n>', 'context length', positiveInt, DEFAULT_MODEL.blockSize)
+    .option('--vocab <n>', 'vocabulary size', positiveInt, 4096)
+    .option('--batch <n>', 'train: sequences per step', positiveInt, 16)
+    .option('--steps <n>', 'train: timed steps', positiveInt, 10)
+    .option('--warmup <n>', 'train: untimed warm-up steps', positiveInt, 2)
+    .option('--prompt-tokens <n>', 'generate: prompt length', positiveInt, 32)
+    .option('--new-tokens <n>', 'generate: tokens to generate', positiveInt, 256)
+    .option('--no-kv-cache', 'generate: recompute the whole window at every step')
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .action(async (what: 'train' | 'generate', flags: BenchFlags) => {
+      const config = {
+        nLayer: flags.layers,
+        nEmbd: flags.embd,
+        nHead: flags.heads,
+        blockSize: flags.block,
+        vocabSize: flags.vocab,
+      };
+      const result =
+        what === 'train'
+          ? await benchTrain(config, { batch: flags.batch, steps: flags.steps, warmup: flags.warmup, threads: flags.threads })
+          : await benchGenerate(config, {
+              promptTokens: flags.promptTokens,
+              newTokens: flags.newTokens,
+              kvCache: flags.kvCache,
+              threads: flags.threads,
+            });
+      process.stdout.write(`${JSON.stringify({ bench: what, config, ...result })}\n`);
+    });
+}

@@ -1,0 +1,27 @@
+// How the CLI ends: 0 on success, 1 on a user error (one line saying what to do,
+// no stack trace), 2 on a usage error (bad flag or flag value, from commander).
+
+/** A mistake the user can fix (missing file, bad combination of flags). */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+}
+
+/** Exit codes of the `spinettai` command. */
+export const EXIT = { ok: 0, userError: 1, usage: 2 } as const;
+
+// Errors that Node or JavaScript itself raise for programming mistakes; anything
+// else with a name of its own (ConfigError, DatasetError, SafetensorsError, …) is
+// one of the packages' typed errors, whose messages are written for users.
+const BUG_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError']);
+
+/** One line for the user; stack traces only with SPINETTAI_DEBUG=1. */
+export function describeError(err: unknown): { message: string; bug: boolean } {
+  if (!(err instanceof Error)) return { message: String(err), bug: true };
+  const code = (err as NodeJS.ErrnoException).code;
+  const path = (err as NodeJS.ErrnoException).path;
+  if (code === 'ENOENT' && path) return { message: `no such file or folder: ${path}`, bug: false };
+  if (code === 'EACCES' && path) return { message: `permission denied: ${path}`, bug: false };
+  if (code === 'ENOSPC') return { message: 'the disk is full; free some space and run the command again', bug: false };
+  const firstLine = err.message.split('\n')[0] ?? err.message;
+  return { message: firstLine, bug: BUG_ERRORS.has(err.name) && !(err instanceof UserError) };
+}
