@@ -1,0 +1,87 @@
+// Which songs do not belong in the corpus. Title rules follow the seed project (live
+// versions, instrumentals, remixes, karaoke, covers, the "Bandas Eternas" compilation);
+// page rules drop translations, tracklists and other non-lyrics pages Genius files as
+// songs; content rules drop "[Instrumental]"-only pages and texts below a minimum length.
+import { foldForMatch } from './normalize-text.js';
+import { isSectionHeader } from './section-headers.js';
+
+/** Why a song was left out; used as keys of the summary's `skipped` counts. */
+export type SkipReason =
+  | 'title-live'
+  | 'title-instrumental'
+  | 'title-remix'
+  | 'title-karaoke'
+  | 'title-cover'
+  | 'title-bandas-eternas'
+  | 'translation'
+  | 'tracklist'
+  | 'non-lyrics-page'
+  | 'featured-only'
+  | 'lyrics-unreleased'
+  | 'no-lyrics'
+  | 'instrumental-only'
+  | 'too-short'
+  | 'duplicate-id'
+  | 'duplicate-title'
+  | 'duplicate-lyrics'
+  | 'fetch-failed';
+
+const TITLE_RULES: ReadonlyArray<[RegExp, SkipReason]> = [
+  [/\b(en vivo|vivo|live|directo)\b/, 'title-live'],
+  [/\binstrumental\b/, 'title-instrumental'],
+  [/\b(remix|remixed|remezcla|rmx)\b/, 'title-remix'],
+  [/\bkaraoke\b/, 'title-karaoke'],
+  [/\bcover\b/, 'title-cover'],
+  [/\bbandas eternas\b/, 'title-bandas-eternas'],
+];
+
+/** The title rule a song title trips, compared case- and accent-insensitively; null if none. */
+export function titleSkipReason(title: string): SkipReason | null {
+  const t = foldForMatch(title);
+  for (const [pattern, reason] of TITLE_RULES) if (pattern.test(t)) return reason;
+  return null;
+}
+
+/** What {@link pageSkipReason} looks at. */
+export interface PageInfo {
+  title: string;
+  url?: string | null;
+  /** Primary artist name as Genius reports it. */
+  artistName?: string;
+}
+
+/**
+ * Translation pages (Genius's "Genius Traducciones"/"Genius Translations" artists, or titles
+ * like "(Traducción al inglés)"), tracklists and other non-lyrics pages; null if a song page.
+ */
+export function pageSkipReason(page: PageInfo): SkipReason | null {
+  const title = foldForMatch(page.title);
+  const artist = foldForMatch(page.artistName ?? '');
+  const url = (page.url ?? '').toLowerCase();
+  if (
+    /^genius\b.*\b(translations?|traducciones|traducoes|traductions|ubersetzungen)\b/.test(artist) ||
+    /\b(traduccion|translation|traducao|traduction|ubersetzung)\b/.test(title) ||
+    /-(translation|traduccion|traducao)s?\b/.test(url)
+  )
+    return 'translation';
+  if (/\b(tracklist|track list|lista de temas|lista de canciones)\b/.test(title)) return 'tracklist';
+  if (
+    /\b(liner notes|credits|creditos|discography|discografia|setlist|booklet|interview|entrevista|press release|biography|biografia)\b/.test(
+      title,
+    )
+  )
+    return 'non-lyrics-page';
+  return null;
+}
+
+/** True when every non-blank line is a bracketed header and one of them says "instrumental". */
+export function isInstrumentalOnly(text: string): boolean {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) return false;
+  return lines.every(isSectionHeader) && lines.some((l) => /instrumental/i.test(l));
+}
+
+/** True when the cleaned lyrics are shorter than `minLength` characters (code points). */
+export function isTooShort(lyrics: string, minLength: number): boolean {
+  return [...lyrics].length < minLength;
+}

@@ -1,0 +1,290 @@
+// scrape(): Genius artists → cleaned, filtered, de-duplicated JSONL corpus.
+//   1. open the output (resume: saved ids are not downloaded again; dedupe is seeded with them)
+//   2. per artist: resolve the id by exact name, list its songs (paginated)
+//   3. decide what needs no download (saved, title/page filters, featured, unreleased)
+//   4. download the rest concurrently, but save strictly in list order, so duplicate
+//      decisions — and therefore the file — are the same whether or not a run was resumed
+//   5. optionally write the seed-style {title: lyrics} JSON atomically; return a summary
+import pLimit from 'p-limit';
+import { isPrimaryArtist, listArtistSongs, resolveArtist } from './artist-songs.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { type CorpusRecord, openCorpusFile } from './corpus-file.js';
+import { Deduper } from './dedupe.js';
+import { ScrapeAbortedError, ScraperOptionsError } from './errors.js';
+import { pageSkipReason, type SkipReason, titleSkipReason } from './filters.js';
+import { GeniusApi, type GeniusSongSummary } from './genius-api.js';
+import { createHttpClient } from './http-client.js';
+import { ProgressTracker } from './progress.js';
+import { redact, redactError } from './redact.js';
+import { downloadSong, type SongOutcome } from './song-download.js';
+import {
+  DEFAULT_API_URL,
+  DEFAULT_ARTISTS,
+  DEFAULT_USER_AGENT,
+  type ScrapeEvent,
+  type ScrapeOptions,
+  type ScrapeSummary,
+} from './types.js';
+
+interface Planned {
+  song: GeniusSongSummary;
+  /** Index into summary.artists of the artist it was listed under. */
+  artistIndex: number;
+  skip: SkipReason | 'already-saved' | null;
+}
+
+/** Scrape the artists' lyrics from Genius into `options.out`. See README for details. */
+export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
+  const o = validate(options);
+  const secrets = [o.token];
+  const emit = (event: ScrapeEvent) => o.onEvent?.({ ...event, message: redact(event.message, secrets) });
+  const started = Date.now();
+  const internal = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, internal.signal]) : internal.signal;
+  let fatal: unknown;
+
+  const corpus = await openCorpusFile(o.out);
+  const summary: ScrapeSummary = {
+    out: o.out,
+    seedJsonOut: o.seedJsonOut ?? null,
+    kept: 0,
+    alreadySaved: 0,
+    totalInFile: corpus.existing.length,
+    listed: 0,
+    skipped: {},
+    artists: [],
+    truncatedBytes: corpus.truncatedBytes,
+    elapsedSeconds: 0,
+  };
+  const skip = (song: GeniusSongSummary, reason: SkipReason, detail = '') => {
+    summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
+    emit({
+      type: 'song-skipped',
+      id: song.id,
+      title: song.title,
+      reason,
+      message: `skipped "${song.title}" (${reason}${detail ? `: ${detail}` : ''})`,
+    });
+  };
+
+  try {
+    if (corpus.existing.length > 0 || corpus.truncatedBytes > 0) {
+      emit({
+        type: 'resume',
+        existing: corpus.existing.length,
+        truncatedBytes: corpus.truncatedBytes,
+        message: `resuming ${o.out}: ${corpus.existing.length} songs already saved${corpus.truncatedBytes ? `, cut a partial last line of ${corpus.truncatedBytes} bytes` : ''}`,
+      });
+    }
+    const savedIds = new Set(corpus.existing.map((r) => String(r.id)));
+    const deduper = new Deduper(o.duplicateThreshold);
+    for (const r of corpus.existing) deduper.add(r.title, r.lyrics);
+
+    const http = createHttpClient({
+      token: o.token,
+      apiUrl: o.apiUrl,
+      userAgent: o.userAgent,
+      timeoutMs: o.timeoutMs,
+      maxRetries: o.maxRetries,
+      concurrency: o.concurrency,
+      requestsPerSecond: o.requestsPerSecond,
+      backoffMinMs: o.backoffMinMs,
+      backoffMaxMs: o.backoffMaxMs,
+      maxRetryAfterMs: o.maxRetryAfterMs,
+      signal,
+      onRetry: (r) =>
+        emit({
+          ...r,
+          type: 'retry',
+          message: `retry ${r.attempt} of ${r.path} in ${r.delayMs} ms: ${r.reason}`,
+        }),
+    });
+    const api = new GeniusApi(http, o.apiUrl);
+
+    // 2–3. List and plan.
+    const plan: Planned[] = [];
+    const listedIds = new Set<string>();
+    for (const name of o.artists) {
+      const lookup = await resolveArtist(api, name);
+      if (!lookup.artist) {
+        summary.artists.push({ name, id: null, skippedReason: lookup.reason, listed: 0, kept: 0 });
+        emit({
+          type: 'artist-skipped',
+          artist: name,
+          reason: 'artist-not-found',
+          message: `skipping artist: ${lookup.reason}`,
+        });
+        continue;
+      }
+      const artist = lookup.artist;
+      emit({
+        type: 'artist-resolved',
+        artist: name,
+        artistId: artist.id,
+        message: `${name} → Genius artist ${artist.id}`,
+      });
+      const songs = await listArtistSongs(api, artist.id);
+      summary.artists.push({ name, id: artist.id, skippedReason: null, listed: songs.length, kept: 0 });
+      summary.listed += songs.length;
+      emit({
+        type: 'songs-listed',
+        artist: name,
+        count: songs.length,
+        message: `${name}: ${songs.length} songs listed`,
+      });
+      for (const song of songs) {
+        const key = String(song.id);
+        const reason: Planned['skip'] = listedIds.has(key)
+          ? 'duplicate-id'
+          : savedIds.has(key)
+            ? 'already-saved'
+            : (titleSkipReason(song.title) ??
+              pageSkipReason({ title: song.title, url: song.url, artistName: song.primaryArtist.name }) ??
+              (!o.includeFeatured && !isPrimaryArtist(song, artist.id) ? 'featured-only' : null) ??
+              (song.lyricsState === 'unreleased' ? 'lyrics-unreleased' : null));
+        listedIds.add(key);
+        plan.push({ song, artistIndex: summary.artists.length - 1, skip: reason });
+      }
+    }
+
+    // 4. Download concurrently, save in order.
+    const downloads = plan.filter((p) => p.skip === null).length;
+    const progress = new ProgressTracker(plan.length, downloads);
+    const limit = pLimit(o.concurrency);
+    const settings = {
+      api,
+      http,
+      sectionHeaders: o.sectionHeaders,
+      minLength: o.minLength,
+      songDetails: o.songDetails,
+    };
+    const outcomes = plan.map((p) =>
+      p.skip !== null
+        ? null
+        : limit(async (): Promise<SongOutcome> => {
+            signal.throwIfAborted();
+            if (deduper.hasTitle(p.song.title))
+              return { skip: 'duplicate-title', detail: 'title already saved' };
+            return downloadSong(p.song, p.song.primaryArtist.name, settings);
+          }).catch((error: unknown) => {
+            fatal ??= error; // the first run-wide failure stops the other downloads
+            internal.abort();
+            throw error;
+          }),
+    );
+    for (const pending of outcomes) pending?.catch(() => undefined); // awaited in order below
+    const saved: CorpusRecord[] = [];
+
+    for (const [i, p] of plan.entries()) {
+      if (p.skip === 'already-saved') summary.alreadySaved++;
+      else if (p.skip !== null) skip(p.song, p.skip);
+      const pending = outcomes[i];
+      if (pending) {
+        const outcome = await pending;
+        if ('skip' in outcome) skip(p.song, outcome.skip, outcome.detail);
+        else {
+          const dup = deduper.check(outcome.record.title, outcome.record.lyrics);
+          if (dup) skip(p.song, dup);
+          else {
+            await corpus.append(outcome.record);
+            saved.push(outcome.record);
+            deduper.add(outcome.record.title, outcome.record.lyrics);
+            summary.kept++;
+            summary.totalInFile++;
+            summary.artists[p.artistIndex]!.kept++;
+            emit({
+              type: 'song-saved',
+              id: p.song.id,
+              title: p.song.title,
+              message: `saved "${p.song.title}"`,
+            });
+          }
+        }
+      }
+      o.onProgress?.(progress.tick(p.song.title, pending !== null && pending !== undefined));
+    }
+
+    // 5. Seed JSON of the whole file.
+    if (o.seedJsonOut) {
+      const all = [...corpus.existing, ...saved];
+      await writeFileAtomic(o.seedJsonOut, `${JSON.stringify(seedJson(all), null, 2)}\n`);
+    }
+    summary.elapsedSeconds = (Date.now() - started) / 1000;
+    return summary;
+  } catch (error) {
+    internal.abort();
+    summary.elapsedSeconds = (Date.now() - started) / 1000;
+    if (o.signal?.aborted) throw new ScrapeAbortedError(summary);
+    throw redactError(fatal ?? error, secrets);
+  } finally {
+    await corpus.close();
+  }
+}
+
+/** The seed project's `{title: lyrics}` object; a repeated title gets " (2)", " (3)", … */
+export function seedJson(records: readonly CorpusRecord[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of records) {
+    let key = r.title;
+    for (let n = 2; Object.hasOwn(out, key); n++) key = `${r.title} (${n})`;
+    out[key] = r.lyrics;
+  }
+  return out;
+}
+
+type Resolved = Required<Omit<ScrapeOptions, 'signal' | 'onProgress' | 'onEvent' | 'seedJsonOut'>> &
+  Pick<ScrapeOptions, 'signal' | 'onProgress' | 'onEvent' | 'seedJsonOut'>;
+
+function validate(options: ScrapeOptions): Resolved {
+  if (typeof options.token !== 'string' || options.token.trim() === '') {
+    throw new ScraperOptionsError(
+      'No Genius access token. Set GENIUS_ACCESS_TOKEN or pass --token (get one at https://genius.com/api-clients).',
+    );
+  }
+  if (typeof options.out !== 'string' || options.out === '') {
+    throw new ScraperOptionsError('No output path: pass `out` (--out), e.g. data/corpus.jsonl.');
+  }
+  const r: Resolved = {
+    ...options,
+    token: options.token.trim(),
+    artists: options.artists ?? DEFAULT_ARTISTS,
+    apiUrl: options.apiUrl ?? DEFAULT_API_URL,
+    includeFeatured: options.includeFeatured ?? false,
+    sectionHeaders: options.sectionHeaders ?? 'remove',
+    minLength: options.minLength ?? 80,
+    duplicateThreshold: options.duplicateThreshold ?? 0.8,
+    concurrency: options.concurrency ?? 4,
+    requestsPerSecond: options.requestsPerSecond ?? 4,
+    timeoutMs: options.timeoutMs ?? 20_000,
+    maxRetries: options.maxRetries ?? 5,
+    backoffMinMs: options.backoffMinMs ?? 1000,
+    backoffMaxMs: options.backoffMaxMs ?? 30_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 300_000,
+    songDetails: options.songDetails ?? true,
+    userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+  };
+  const positive: Array<[string, number]> = [
+    ['concurrency', r.concurrency],
+    ['requestsPerSecond', r.requestsPerSecond],
+    ['timeoutMs', r.timeoutMs],
+  ];
+  for (const [name, v] of positive) {
+    if (!Number.isFinite(v) || v <= 0)
+      throw new ScraperOptionsError(`${name} must be a positive number, got ${v}.`);
+  }
+  if (!Number.isInteger(r.maxRetries) || r.maxRetries < 0) {
+    throw new ScraperOptionsError(`maxRetries must be a whole number ≥ 0, got ${r.maxRetries}.`);
+  }
+  if (!['remove', 'keep', 'markers'].includes(r.sectionHeaders)) {
+    throw new ScraperOptionsError(
+      `sectionHeaders must be 'remove', 'keep' or 'markers', got '${r.sectionHeaders}'.`,
+    );
+  }
+  if (r.artists.length === 0) throw new ScraperOptionsError('artists is empty: name at least one artist.');
+  try {
+    new URL(r.apiUrl);
+  } catch {
+    throw new ScraperOptionsError(`apiUrl is not a URL: ${redact(r.apiUrl, [r.token])}`);
+  }
+  return r;
+}

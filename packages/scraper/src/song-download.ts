@@ -1,0 +1,73 @@
+// Download one song (page, and optionally /songs/:id for album and date), extract and
+// clean its lyrics, and apply the content filters. Failures that concern only this song
+// (a 404, retries exhausted) become a 'fetch-failed' skip; failures that concern the
+// whole run (bad token, Cloudflare block, abort) are thrown.
+import { cleanLyrics } from './clean-lyrics.js';
+import type { CorpusRecord } from './corpus-file.js';
+import { GeniusHttpError, GeniusResponseError, GeniusTimeoutError } from './errors.js';
+import { extractLyrics } from './extract-lyrics.js';
+import { isInstrumentalOnly, isTooShort, type SkipReason } from './filters.js';
+import type { GeniusApi, GeniusSongSummary } from './genius-api.js';
+import type { HttpClient } from './http-client.js';
+import { normalizeUnicode } from './normalize-text.js';
+import { removePageJunk } from './page-junk.js';
+import type { SectionHeaderMode } from './section-headers.js';
+
+/** A downloaded song ready to save, or why it is left out. */
+export type SongOutcome = { record: CorpusRecord } | { skip: SkipReason; detail: string };
+
+/** Settings of {@link downloadSong}. */
+export interface SongDownloadSettings {
+  api: GeniusApi;
+  http: HttpClient;
+  sectionHeaders: SectionHeaderMode;
+  minLength: number;
+  songDetails: boolean;
+}
+
+/** Download and clean one listed song. */
+export async function downloadSong(
+  song: GeniusSongSummary,
+  artistName: string,
+  s: SongDownloadSettings,
+): Promise<SongOutcome> {
+  if (!song.url) return { skip: 'no-lyrics', detail: 'the API gave no page URL' };
+  let html: string;
+  let details = { album: null as string | null, releaseDate: null as string | null };
+  try {
+    [html, details] = await Promise.all([
+      s.http.getHtml(song.url),
+      s.songDetails ? s.api.songDetails(song.id) : Promise.resolve(details),
+    ]);
+  } catch (error) {
+    if (
+      error instanceof GeniusHttpError ||
+      error instanceof GeniusResponseError ||
+      error instanceof GeniusTimeoutError
+    ) {
+      return { skip: 'fetch-failed', detail: error.message };
+    }
+    throw error;
+  }
+  const extracted = extractLyrics(html);
+  if (extracted.lyrics === null) return { skip: extracted.reason, detail: 'the page has no lyrics text' };
+  if (isInstrumentalOnly(removePageJunk(normalizeUnicode(extracted.lyrics)))) {
+    return { skip: 'instrumental-only', detail: 'the page only says [Instrumental]' };
+  }
+  const lyrics = cleanLyrics(extracted.lyrics, { sectionHeaders: s.sectionHeaders });
+  if (lyrics === '') return { skip: 'no-lyrics', detail: 'nothing left after cleaning' };
+  if (isTooShort(lyrics, s.minLength)) {
+    return { skip: 'too-short', detail: `${[...lyrics].length} characters, minimum ${s.minLength}` };
+  }
+  return {
+    record: {
+      id: song.id,
+      title: normalizeUnicode(song.title).trim(),
+      artist: artistName,
+      album: details.album,
+      releaseDate: details.releaseDate,
+      url: song.url,
+      lyrics,
+    },
+  };
+}
