@@ -15,5 +15,7 @@ process.exit(failed > 0 || report.numTotalTests === 0 ? 1 : 0);
 
 // A suite that failed to load counts as one failure; one whose tests failed is already counted.
 function countSuitesWithFailedTests(r) {
-  return r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.some((a) => a.status === 'failed')).length;
+  return r.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
 }

@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  DO_NOT_TRACK: '1',
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
+};
 const args = process.argv.slice(2);
 
 function run(cmd, cmdArgs) {
@@ -23,7 +28,17 @@ function run(cmd, cmdArgs) {
 // which puts pnpm on PATH for it and for every process it starts (tests included).
 const local = spawnSync('pnpm', ['--version'], { encoding: 'utf8', env });
 if (local.status !== 0 || local.stdout.trim() !== pnpmVersion) {
-  process.exit(run('npm', ['exec', '--yes', `--package=pnpm@${pnpmVersion}`, '--', 'node', fileURLToPath(import.meta.url), ...args]));
+  process.exit(
+    run('npm', [
+      'exec',
+      '--yes',
+      `--package=pnpm@${pnpmVersion}`,
+      '--',
+      'node',
+      fileURLToPath(import.meta.url),
+      ...args,
+    ]),
+  );
 }
 
 function ensureBuilt() {

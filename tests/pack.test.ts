@@ -48,19 +48,22 @@ function safeList(dir: string): string[] {
 }
 
 describe('packed tarballs', () => {
-  it.each(Object.keys(packages))('%s holds dist with types, a README and a license, and no tests or sources', (name) => {
-    const files = sh('tar', ['-tzf', tarballs.get(name)!], work)
-      .split('\n')
-      .filter(Boolean)
-      .map((f) => f.replace(/^package\//, ''));
-    expect(files).toContain('package.json');
-    expect(files).toContain('README.md');
-    expect(files).toContain('LICENSE');
-    expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))).toBe(true);
-    const stray = files.filter((f) => !/^(dist\/|data\/|package\.json$|README\.md$|LICENSE$)/.test(f));
-    expect(stray).toEqual([]);
-    expect(files.filter((f) => /\.test\.|test-utils|^src\//.test(f))).toEqual([]);
-  });
+  it.each(Object.keys(packages))(
+    '%s holds dist with types, a README and a license, and no tests or sources',
+    (name) => {
+      const files = sh('tar', ['-tzf', tarballs.get(name)!], work)
+        .split('\n')
+        .filter(Boolean)
+        .map((f) => f.replace(/^package\//, ''));
+      expect(files).toContain('package.json');
+      expect(files).toContain('README.md');
+      expect(files).toContain('LICENSE');
+      expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts'))).toBe(true);
+      const stray = files.filter((f) => !/^(dist\/|data\/|package\.json$|README\.md$|LICENSE$)/.test(f));
+      expect(stray).toEqual([]);
+      expect(files.filter((f) => /\.test\.|test-utils|^src\//.test(f))).toEqual([]);
+    },
+  );
 
   it('install into a project outside the workspace and import from plain Node ESM', () => {
     const app = join(work, 'app');
@@ -68,10 +71,19 @@ describe('packed tarballs', () => {
     const overrides = Object.fromEntries([...tarballs].map(([n, t]) => [n, `file:${t}`]));
     writeFileSync(
       join(app, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: overrides, pnpm: { overrides } }),
+      JSON.stringify({
+        name: 'consumer',
+        private: true,
+        type: 'module',
+        dependencies: overrides,
+        pnpm: { overrides },
+      }),
     );
     // Same rule as the workspace: onnxruntime-node's CUDA download script stays off.
-    writeFileSync(join(app, 'pnpm-workspace.yaml'), 'allowBuilds:\n  onnxruntime-node: false\n  protobufjs: false\n');
+    writeFileSync(
+      join(app, 'pnpm-workspace.yaml'),
+      'allowBuilds:\n  onnxruntime-node: false\n  protobufjs: false\n',
+    );
     sh('pnpm', ['install', '--prefer-offline', '--reporter=append-only'], app);
     writeFileSync(
       join(app, 'main.mjs'),

@@ -12,7 +12,14 @@ export const EXIT = { ok: 0, userError: 1, usage: 2 } as const;
 // Errors that Node or JavaScript itself raise for programming mistakes; anything
 // else with a name of its own (ConfigError, DatasetError, SafetensorsError, …) is
 // one of the packages' typed errors, whose messages are written for users.
-const BUG_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError']);
+const BUG_ERRORS = new Set([
+  'Error',
+  'TypeError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'EvalError',
+]);
 
 /** One line for the user; stack traces only with SPINETTAI_DEBUG=1. */
 export function describeError(err: unknown): { message: string; bug: boolean } {
@@ -21,7 +28,8 @@ export function describeError(err: unknown): { message: string; bug: boolean } {
   const path = (err as NodeJS.ErrnoException).path;
   if (code === 'ENOENT' && path) return { message: `no such file or folder: ${path}`, bug: false };
   if (code === 'EACCES' && path) return { message: `permission denied: ${path}`, bug: false };
-  if (code === 'ENOSPC') return { message: 'the disk is full; free some space and run the command again', bug: false };
+  if (code === 'ENOSPC')
+    return { message: 'the disk is full; free some space and run the command again', bug: false };
   const firstLine = err.message.split('\n')[0] ?? err.message;
   return { message: firstLine, bug: BUG_ERRORS.has(err.name) && !(err instanceof UserError) };
 }

@@ -16,7 +16,7 @@ import { VERSION } from './version.js';
 export function buildProgram(): Command {
   const program = new Command('spinettai')
     .description(
-      'Train a small GPT-2 from scratch on one artist\'s lyrics and write new ones.\n' +
+      "Train a small GPT-2 from scratch on one artist's lyrics and write new ones.\n" +
         'Pipeline: scrape → tokenize → train → generate / export. Try `spinettai demo`.',
     )
     .version(VERSION)
@@ -50,7 +50,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     const { message, bug } = describeError(err);
     process.stderr.write(`spinettai: ${message}\n`);
     if (process.env['SPINETTAI_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    else if (bug) process.stderr.write('This looks like a bug in spinettai; rerun with SPINETTAI_DEBUG=1 for a stack trace and report it.\n');
+    else if (bug)
+      process.stderr.write(
+        'This looks like a bug in spinettai; rerun with SPINETTAI_DEBUG=1 for a stack trace and report it.\n',
+      );
     return EXIT.userError;
   }
 }

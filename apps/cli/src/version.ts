@@ -2,4 +2,6 @@
 import { readFileSync } from 'node:fs';
 
 /** Version of the spinettai CLI. */
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;

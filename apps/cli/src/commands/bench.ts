@@ -48,7 +48,12 @@ export function registerBench(program: Command): void {
       };
       const result =
         what === 'train'
-          ? await benchTrain(config, { batch: flags.batch, steps: flags.steps, warmup: flags.warmup, threads: flags.threads })
+          ? await benchTrain(config, {
+              batch: flags.batch,
+              steps: flags.steps,
+              warmup: flags.warmup,
+              threads: flags.threads,
+            })
           : await benchGenerate(config, {
               promptTokens: flags.promptTokens,
               newTokens: flags.newTokens,

@@ -19,7 +19,9 @@ const PROMPTS = ['', 'Cuando', 'El río'];
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole pipeline on the bundled sample corpus: tokenize, train (~3 min), export, write 3 songs.')
+    .description(
+      'Run the whole pipeline on the bundled sample corpus: tokenize, train (~3 min), export, write 3 songs.',
+    )
     .option('--out <dir>', 'run folder to write', 'runs/demo')
     .option('--max-time <duration>', 'training time budget', duration, 180)
     .option('--seed <n>', 'seed of the whole run', nonNegativeInt, 1337)
@@ -29,10 +31,21 @@ export function registerDemo(program: Command): void {
       const say = (line: string) => process.stdout.write(`${line}\n`);
 
       say(`1/4 tokenize ${DEMO_CORPUS}`);
-      const { meta } = await tokenizeCorpus({ corpusPath: DEMO_CORPUS, outDir: dataDir, vocabSize: 1024, minFrequency: 2, valFraction: 0.1, seed: flags.seed });
-      say(`    vocab ${meta.vocab_size}, ${meta.splits.train.tokens} train / ${meta.splits.val.tokens} val tokens`);
+      const { meta } = await tokenizeCorpus({
+        corpusPath: DEMO_CORPUS,
+        outDir: dataDir,
+        vocabSize: 1024,
+        minFrequency: 2,
+        valFraction: 0.1,
+        seed: flags.seed,
+      });
+      say(
+        `    vocab ${meta.vocab_size}, ${meta.splits.train.tokens} train / ${meta.splits.val.tokens} val tokens`,
+      );
 
-      say(`2/4 train a ${DEMO_MODEL.nLayer}-layer GPT-2 (${DEMO_MODEL.nEmbd} embd) for up to ${Math.round(flags.maxTime)} s`);
+      say(
+        `2/4 train a ${DEMO_MODEL.nLayer}-layer GPT-2 (${DEMO_MODEL.nEmbd} embd) for up to ${Math.round(flags.maxTime)} s`,
+      );
       await trainWithProgress({
         dataDir,
         outDir: out,
@@ -63,7 +76,14 @@ export function registerDemo(program: Command): void {
         for (const [i, prompt] of PROMPTS.entries()) {
           say(`--- canción ${i + 1} ---`);
           process.stdout.write(prompt);
-          for await (const piece of generator.stream(prompt, { maxNewTokens: 160, temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: flags.seed + i })) {
+          for await (const piece of generator.stream(prompt, {
+            maxNewTokens: 160,
+            temperature: 0.8,
+            topK: 40,
+            topP: 0.95,
+            repetitionPenalty: 1.1,
+            seed: flags.seed + i,
+          })) {
             process.stdout.write(piece);
           }
           say('\n');

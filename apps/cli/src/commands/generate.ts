@@ -1,7 +1,14 @@
 // `spinettai generate`: write new lyrics from a checkpoint or export folder, streaming to stdout.
-import { Generator, type GenerateOptions } from '@spinettai/model';
+import { type GenerateOptions, Generator } from '@spinettai/model';
 import type { Command } from 'commander';
-import { collect, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from '../options.js';
+import {
+  collect,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveInt,
+  positiveNumber,
+  probability,
+} from '../options.js';
 
 interface GenerateFlags {
   model: string;
@@ -20,7 +27,9 @@ interface GenerateFlags {
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('Generate lyrics with a trained checkpoint or an exported ONNX folder, streaming text as it is written.')
+    .description(
+      'Generate lyrics with a trained checkpoint or an exported ONNX folder, streaming text as it is written.',
+    )
     .requiredOption('--model <dir>', 'checkpoint folder (runs/x/checkpoints/best) or export folder')
     .option('--prompt <text>', 'text to continue (default: start a new song)', '')
     .option('--max-tokens <n>', 'maximum new tokens per sample', nonNegativeInt, 300)
@@ -40,7 +49,8 @@ export function registerGenerate(program: Command): void {
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
         for (let i = 0; i < flags.numSamples && !controller.signal.aborted; i++) {
-          if (flags.numSamples > 1) process.stdout.write(`${i > 0 ? '\n' : ''}=== sample ${i + 1} (seed ${seed + i}) ===\n`);
+          if (flags.numSamples > 1)
+            process.stdout.write(`${i > 0 ? '\n' : ''}=== sample ${i + 1} (seed ${seed + i}) ===\n`);
           const options: GenerateOptions = {
             maxNewTokens: flags.maxTokens,
             temperature: flags.temperature,

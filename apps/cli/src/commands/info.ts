@@ -60,7 +60,11 @@ function modelLines(dir: string): string[] {
 }
 
 function describeCheckpoint(dir: string): string[] {
-  const lines = [`checkpoint ${dir}`, ...modelLines(dir), `  weights: ${mb(size(join(dir, 'model.safetensors')))}`];
+  const lines = [
+    `checkpoint ${dir}`,
+    ...modelLines(dir),
+    `  weights: ${mb(size(join(dir, 'model.safetensors')))}`,
+  ];
   const statePath = join(dir, 'trainer_state.json');
   if (existsSync(statePath)) {
     const s = readJson(statePath);
@@ -88,5 +92,9 @@ function describeRun(dir: string): string[] {
 
 function describeExport(dir: string): string[] {
   const onnx = join(dir, 'onnx', 'model.onnx');
-  return [`ONNX export ${dir}`, ...modelLines(dir), `  onnx/model.onnx: ${mb(size(onnx) + size(`${onnx}_data`))}`];
+  return [
+    `ONNX export ${dir}`,
+    ...modelLines(dir),
+    `  onnx/model.onnx: ${mb(size(onnx) + size(`${onnx}_data`))}`,
+  ];
 }

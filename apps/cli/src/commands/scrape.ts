@@ -24,8 +24,15 @@ export function registerScrape(program: Command): void {
   program
     .command('scrape')
     .description('Download lyrics from the Genius API with your own token and write a cleaned JSONL corpus.')
-    .option('--artist <name>', `artist to scrape (repeatable; default: ${DEFAULT_ARTISTS.join(', ')})`, collect)
-    .option('--token <token>', 'Genius API access token (default: $GENIUS_ACCESS_TOKEN); never printed or saved')
+    .option(
+      '--artist <name>',
+      `artist to scrape (repeatable; default: ${DEFAULT_ARTISTS.join(', ')})`,
+      collect,
+    )
+    .option(
+      '--token <token>',
+      'Genius API access token (default: $GENIUS_ACCESS_TOKEN); never printed or saved',
+    )
     .option('--api-url <url>', 'Genius API base URL', 'https://api.genius.com')
     .requiredOption('--out <file>', 'corpus to write (JSONL, one song per line); an existing file is resumed')
     .option('--json <file>', 'also write a {title: lyrics} JSON file')
@@ -40,11 +47,16 @@ export function registerScrape(program: Command): void {
     .option('--rps <n>', 'maximum requests per second', positiveNumber, 4)
     .option('--timeout <ms>', 'per-request timeout in milliseconds', positiveInt, 20_000)
     .option('--retries <n>', 'retries for 429, 5xx and timeouts', nonNegativeInt, 5)
-    .addHelpText('after', '\nGet a token at https://genius.com/api-clients ("Generate Access Token"), then:\n  export GENIUS_ACCESS_TOKEN=...\n  spinettai scrape --artist "Almendra" --out corpus.jsonl')
+    .addHelpText(
+      'after',
+      '\nGet a token at https://genius.com/api-clients ("Generate Access Token"), then:\n  export GENIUS_ACCESS_TOKEN=...\n  spinettai scrape --artist "Almendra" --out corpus.jsonl',
+    )
     .action(async (flags: ScrapeFlags) => {
       const token = flags.token ?? process.env['GENIUS_ACCESS_TOKEN'];
       if (!token) {
-        throw new UserError('no Genius token: set GENIUS_ACCESS_TOKEN or pass --token (get one at https://genius.com/api-clients)');
+        throw new UserError(
+          'no Genius token: set GENIUS_ACCESS_TOKEN or pass --token (get one at https://genius.com/api-clients)',
+        );
       }
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -66,8 +78,16 @@ export function registerScrape(program: Command): void {
           maxRetries: flags.retries,
           signal: controller.signal,
           onProgress: (p) => {
-            progress ??= createProgress({ label: 'scrape', total: p.total, unit: 'songs', describe: (f) => String(f['title'] ?? '') });
-            progress.update(p.done, { title: p.title ?? '', ...(p.etaSeconds !== undefined ? { etaSec: p.etaSeconds } : {}) });
+            progress ??= createProgress({
+              label: 'scrape',
+              total: p.total,
+              unit: 'songs',
+              describe: (f) => String(f['title'] ?? ''),
+            });
+            progress.update(p.done, {
+              title: p.title ?? '',
+              ...(p.etaSeconds !== undefined ? { etaSec: p.etaSeconds } : {}),
+            });
           },
           onEvent: (e) => progress?.log(e.message) ?? process.stderr.write(`${e.message}\n`),
         });
@@ -84,5 +104,8 @@ function formatSummary(s: { kept: number; skipped: Record<string, number>; out?:
   const skipped = Object.entries(s.skipped)
     .filter(([, n]) => n > 0)
     .map(([reason, n]) => `  ${reason}: ${n}`);
-  return [`kept ${s.kept} songs${s.out ? ` in ${s.out}` : ''}`, ...(skipped.length ? ['skipped:', ...skipped] : [])].join('\n');
+  return [
+    `kept ${s.kept} songs${s.out ? ` in ${s.out}` : ''}`,
+    ...(skipped.length ? ['skipped:', ...skipped] : []),
+  ].join('\n');
 }

@@ -15,10 +15,17 @@ interface TokenizeFlags {
 export function registerTokenize(program: Command): void {
   program
     .command('tokenize')
-    .description('Train a byte-level BPE tokenizer on a corpus and write tokenizer.json, train.bin, val.bin and meta.json.')
+    .description(
+      'Train a byte-level BPE tokenizer on a corpus and write tokenizer.json, train.bin, val.bin and meta.json.',
+    )
     .requiredOption('--corpus <file>', 'corpus: .jsonl (scraper output), .json ({title: lyrics}) or .txt')
     .requiredOption('--out <dir>', 'data folder to write')
-    .option('--vocab-size <n>', 'vocabulary size, including 256 byte tokens and 2 special tokens', positiveInt, 2048)
+    .option(
+      '--vocab-size <n>',
+      'vocabulary size, including 256 byte tokens and 2 special tokens',
+      positiveInt,
+      2048,
+    )
     .option('--min-frequency <n>', 'minimum count of a pair to be merged', positiveInt, 2)
     .option('--val-fraction <f>', 'fraction of songs held out for validation', fraction, 0.1)
     .option('--seed <n>', 'seed of the train/validation split', nonNegativeInt, 1337)

@@ -1,7 +1,14 @@
 // `spinettai train`: train a GPT-2 on a tokenized data folder, with a progress bar.
 import { type TrainOptions, type TrainSummary, train } from '@spinettai/trainer';
 import type { Command } from 'commander';
-import { duration, fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '../options.js';
+import {
+  duration,
+  fraction,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveInt,
+  positiveNumber,
+} from '../options.js';
 import { createProgress } from '../ui/progress.js';
 
 interface TrainFlags {
@@ -36,7 +43,9 @@ export const DEFAULT_MODEL = { nLayer: 4, nEmbd: 256, nHead: 4, blockSize: 128 }
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a GPT-2 from scratch (or fine-tune one) on a data folder written by `spinettai tokenize`.')
+    .description(
+      'Train a GPT-2 from scratch (or fine-tune one) on a data folder written by `spinettai tokenize`.',
+    )
     .requiredOption('--data <dir>', 'data folder (tokenizer.json, train.bin, val.bin, meta.json)')
     .requiredOption('--out <dir>', 'run folder: checkpoints/{last,best}, metrics.jsonl, loss.svg')
     .option('--layers <n>', 'transformer blocks', positiveInt, DEFAULT_MODEL.nLayer)
@@ -48,7 +57,11 @@ export function registerTrain(program: Command): void {
     .option('--steps <n>', 'optimizer steps', positiveInt, 2000)
     .option('--max-time <duration>', 'stop after this much training time (e.g. 180, 10m, 1h)', duration)
     .option('--lr <lr>', 'peak learning rate', positiveNumber, 1e-3)
-    .option('--min-lr <lr>', 'learning rate at the end of the cosine decay (default lr/10)', nonNegativeNumber)
+    .option(
+      '--min-lr <lr>',
+      'learning rate at the end of the cosine decay (default lr/10)',
+      nonNegativeNumber,
+    )
     .option('--warmup <steps>', 'linear warm-up steps', nonNegativeInt, 100)
     .option('--weight-decay <wd>', 'AdamW weight decay on 2-D weights', nonNegativeNumber, 0.1)
     .option('--grad-clip <norm>', 'clip the global gradient norm to this (0 = off)', nonNegativeNumber, 1.0)
@@ -64,7 +77,13 @@ export function registerTrain(program: Command): void {
       await trainWithProgress({
         dataDir: flags.data,
         outDir: flags.out,
-        model: { nLayer: flags.layers, nEmbd: flags.embd, nHead: flags.heads, blockSize: flags.block, dropout: flags.dropout },
+        model: {
+          nLayer: flags.layers,
+          nEmbd: flags.embd,
+          nHead: flags.heads,
+          blockSize: flags.block,
+          dropout: flags.dropout,
+        },
         batchSize: flags.batch,
         gradAccum: flags.gradAccum,
         steps: flags.steps,
@@ -110,7 +129,9 @@ export async function trainWithProgress(options: TrainOptions): Promise<TrainSum
         }),
       onEval: (e) => {
         progress.update(e.step, { val: e.valLoss.toFixed(3) });
-        progress.log(`step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}`);
+        progress.log(
+          `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}`,
+        );
       },
       onWarning: (message) => progress.log(`warning: ${message}`),
     });

@@ -82,7 +82,9 @@ export function createProgress(opts: ProgressOptions): Progress {
   let lastPrint = 0;
   let lastValue = 0;
   const print = (value: number) => {
-    stream.write(`${opts.label} ${value}/${opts.total} ${opts.unit} | ${opts.describe(fields)} | ETA ${eta(value)}\n`);
+    stream.write(
+      `${opts.label} ${value}/${opts.total} ${opts.unit} | ${opts.describe(fields)} | ETA ${eta(value)}\n`,
+    );
     lastPrint = Date.now();
   };
   return {

@@ -5,7 +5,10 @@
 
 import { GraphError } from './errors.js';
 import type { Attribute, DType, Graph, Node, Shape, TensorData, ValueInfo } from './ir.js';
-import { type InferredOutput, inferOutputs } from './shapes.js';
+import { type InferredOutput, inferOutputs, onnxDTypeCode } from './shapes.js';
+import { validateGraph } from './validate.js';
+
+export { validateGraph };
 
 /** A value handle returned by the builder. */
 export type Value = ValueInfo;
@@ -34,7 +37,8 @@ function tagAttribute(name: string, v: AttributeInput): Attribute {
     return { kind: 'int', value: v };
   }
   if (Array.isArray(v)) {
-    if (!v.every((x) => Number.isInteger(x))) throw new GraphError(`attribute '${name}': use attr.floats for float lists`);
+    if (!v.every((x) => Number.isInteger(x)))
+      throw new GraphError(`attribute '${name}': use attr.floats for float lists`);
     return { kind: 'ints', value: v };
   }
   return v as Attribute;
@@ -125,7 +129,11 @@ export class GraphBuilder {
 
   /** A 1-D int64 constant (shapes, axes, starts…). */
   ints(values: readonly number[]): Value {
-    return this.constant({ dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) });
+    return this.constant({
+      dtype: 'int64',
+      dims: [values.length],
+      data: BigInt64Array.from(values, (v) => BigInt(v)),
+    });
   }
 
   /** The value with this name; throws when unknown. */
@@ -151,7 +159,8 @@ export class GraphBuilder {
     if (this.usedNames.has(name)) throw new GraphError('node name is used twice', name);
     const inputNames = inputs.map((v) => {
       if (v === undefined) return '';
-      if (!this.values.has(v.name)) throw new GraphError(`${opType}: input '${v.name}' is not defined yet`, name);
+      if (!this.values.has(v.name))
+        throw new GraphError(`${opType}: input '${v.name}' is not defined yet`, name);
       return v.name;
     });
     while (inputNames.length > 0 && inputNames[inputNames.length - 1] === '') inputNames.pop();
@@ -171,7 +180,8 @@ export class GraphBuilder {
         },
         numOutputs,
       });
-    if (inferred.length < numOutputs) throw new GraphError(`${opType} yields ${inferred.length} outputs, asked for ${numOutputs}`, name);
+    if (inferred.length < numOutputs)
+      throw new GraphError(`${opType} yields ${inferred.length} outputs, asked for ${numOutputs}`, name);
     const outs: Value[] = [];
     for (let i = 0; i < numOutputs; i++) {
       const outName = opts.outputNames?.[i] ?? this.uniqueName(numOutputs === 1 ? name : `${name}_${i}`);
@@ -180,34 +190,63 @@ export class GraphBuilder {
       outs.push(info);
     }
     this.usedNames.add(name);
-    this.nodes.push({ name, opType, domain: opts.domain ?? '', inputs: inputNames, outputs: outs.map((o) => o.name), attributes: attrs });
-    if (opType === 'Constant' && attrs['value']?.kind === 'tensor') this.constants.set(outs[0]!.name, attrs['value'].value);
+    this.nodes.push({
+      name,
+      opType,
+      domain: opts.domain ?? '',
+      inputs: inputNames,
+      outputs: outs.map((o) => o.name),
+      attributes: attrs,
+    });
+    if (opType === 'Constant' && attrs['value']?.kind === 'tensor')
+      this.constants.set(outs[0]!.name, attrs['value'].value);
     return outs;
   }
 
   /** `op` for the common single-output case. */
-  op1(opType: string, inputs: readonly (Value | undefined)[], attributes: Readonly<Record<string, AttributeInput>> = {}, opts: OpOptions = {}): Value {
+  op1(
+    opType: string,
+    inputs: readonly (Value | undefined)[],
+    attributes: Readonly<Record<string, AttributeInput>> = {},
+    opts: OpOptions = {},
+  ): Value {
     return this.op(opType, inputs, attributes, { ...opts, outputs: 1 })[0]!;
   }
 
   /** Marks a value as a graph output, renaming it through an Identity node when `name` differs. */
   output(v: Value, name?: string): Value {
-    const out = name === undefined || name === v.name ? v : this.op1('Identity', [v], {}, { outputNames: [name] });
-    if (this.outputs.some((o) => o.name === out.name)) throw new GraphError(`output '${out.name}' is declared twice`);
+    const out =
+      name === undefined || name === v.name ? v : this.op1('Identity', [v], {}, { outputNames: [name] });
+    if (this.outputs.some((o) => o.name === out.name))
+      throw new GraphError(`output '${out.name}' is declared twice`);
     this.outputs.push(out);
     return out;
   }
 
   // Typed helpers for the ops GPT-2 and its gradients use. Shape comments live at the call sites.
-  add(a: Value, b: Value): Value { return this.op1('Add', [a, b]); }
-  sub(a: Value, b: Value): Value { return this.op1('Sub', [a, b]); }
-  mul(a: Value, b: Value): Value { return this.op1('Mul', [a, b]); }
-  div(a: Value, b: Value): Value { return this.op1('Div', [a, b]); }
-  matmul(a: Value, b: Value): Value { return this.op1('MatMul', [a, b]); }
-  reshape(x: Value, shape: readonly number[]): Value { return this.op1('Reshape', [x, this.ints(shape)]); }
-  transpose(x: Value, perm: readonly number[]): Value { return this.op1('Transpose', [x], { perm }); }
+  add(a: Value, b: Value): Value {
+    return this.op1('Add', [a, b]);
+  }
+  sub(a: Value, b: Value): Value {
+    return this.op1('Sub', [a, b]);
+  }
+  mul(a: Value, b: Value): Value {
+    return this.op1('Mul', [a, b]);
+  }
+  div(a: Value, b: Value): Value {
+    return this.op1('Div', [a, b]);
+  }
+  matmul(a: Value, b: Value): Value {
+    return this.op1('MatMul', [a, b]);
+  }
+  reshape(x: Value, shape: readonly number[]): Value {
+    return this.op1('Reshape', [x, this.ints(shape)]);
+  }
+  transpose(x: Value, perm: readonly number[]): Value {
+    return this.op1('Transpose', [x], { perm });
+  }
   cast(x: Value, to: DType): Value {
-    return this.op1('Cast', [x], { to: ONNX_CODES[to] });
+    return this.op1('Cast', [x], { to: onnxDTypeCode(to) });
   }
   reduceSum(x: Value, axes: readonly number[], keepdims = true): Value {
     return this.op1('ReduceSum', [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 });
@@ -229,35 +268,5 @@ export class GraphBuilder {
     };
     validateGraph(graph);
     return graph;
-  }
-}
-
-const ONNX_CODES: Record<DType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 };
-
-/**
- * Checks that every value is produced exactly once, every node input is known before
- * the node runs, every output exists and every value's rank is consistent with its info.
- */
-export function validateGraph(graph: Graph): void {
-  const known = new Set<string>();
-  const produce = (name: string, by: string) => {
-    if (known.has(name)) throw new GraphError(`value '${name}' is produced twice`, by);
-    if (!graph.values.has(name)) throw new GraphError(`value '${name}' has no dtype/shape info`, by);
-    known.add(name);
-  };
-  for (const v of graph.inputs) produce(v.name, `input ${v.name}`);
-  for (const [name, t] of graph.initializers) {
-    produce(name, `initializer ${name}`);
-    const expected = t.dims.reduce((a, b) => a * b, 1);
-    if (t.data.length !== expected) throw new GraphError(`initializer '${name}' has ${t.data.length} elements, dims say ${expected}`);
-  }
-  for (const n of graph.nodes) {
-    for (const i of n.inputs) if (i !== '' && !known.has(i)) throw new GraphError(`${n.opType}: input '${i}' is not produced before this node`, n.name);
-    for (const o of n.outputs) produce(o, n.name);
-  }
-  for (const o of graph.outputs) {
-    if (!known.has(o.name)) throw new GraphError(`graph output '${o.name}' is never produced`);
-    const info = graph.values.get(o.name)!;
-    if (info.shape.length !== o.shape.length) throw new GraphError(`graph output '${o.name}' rank ${o.shape.length} differs from its value's ${info.shape.length}`);
   }
 }

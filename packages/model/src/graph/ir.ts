@@ -19,7 +19,14 @@ export interface ValueInfo {
 }
 
 /** The JavaScript array that holds a tensor's elements for each dtype. */
-export type TensorArray = Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
+export type TensorArray =
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | BigInt64Array
+  | Int32Array
+  | Int8Array
+  | Uint8Array;
 
 /** Concrete tensor data (initializers, constants, attribute tensors). bool and uint8 use Uint8Array; float16 raw bits in Uint16Array. */
 export interface TensorData {

@@ -5,6 +5,7 @@ import onnxProto from 'onnx-proto';
 import { GraphError } from './errors.js';
 import { type Attribute, DEFAULT_OPSET, type Graph, type TensorData, type ValueInfo } from './ir.js';
 import { onnxDTypeCode } from './shapes.js';
+import { validateGraph } from './validate.js';
 
 const { onnx } = onnxProto;
 
@@ -81,10 +82,12 @@ function valueInfoProto(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
   };
 }
 
-/** Serializes a graph to ONNX model bytes. */
+/** Validates a graph (see `validateGraph`) and serializes it to ONNX model bytes. */
 export function serializeModel(graph: Graph, opts: SerializeOptions = {}): Uint8Array {
+  validateGraph(graph);
   const opsetImport = [{ domain: '', version: opts.opset ?? DEFAULT_OPSET }];
-  for (const [domain, version] of Object.entries(opts.extraOpsets ?? {})) opsetImport.push({ domain, version });
+  for (const [domain, version] of Object.entries(opts.extraOpsets ?? {}))
+    opsetImport.push({ domain, version });
   const declared = new Set([...graph.inputs, ...graph.outputs].map((v) => v.name));
   const model: onnxProto.onnx.IModelProto = {
     irVersion: IR_VERSION,

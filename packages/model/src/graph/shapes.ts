@@ -99,7 +99,13 @@ const binary: Rule = (c) => [
 const compare: Rule = (c) => [{ dtype: 'bool', shape: binary(c)[0]!.shape }];
 
 const variadic: Rule = (c) => [
-  { dtype: input(c, 0).dtype, shape: broadcastShapes(c, c.inputs.map((_, i) => input(c, i).shape)) },
+  {
+    dtype: input(c, 0).dtype,
+    shape: broadcastShapes(
+      c,
+      c.inputs.map((_, i) => input(c, i).shape),
+    ),
+  },
 ];
 
 const ONNX_DTYPES: Record<number, DType> = {
@@ -202,7 +208,13 @@ const RULES: Record<string, Rule> = {
   And: compare,
   Or: compare,
   Where: (c) => [
-    { dtype: input(c, 1).dtype, shape: broadcastShapes(c, [0, 1, 2].map((i) => input(c, i).shape)) },
+    {
+      dtype: input(c, 1).dtype,
+      shape: broadcastShapes(
+        c,
+        [0, 1, 2].map((i) => input(c, i).shape),
+      ),
+    },
   ],
   Cast: (c) => [{ dtype: dtypeFromOnnx(intAttr(c, 'to', 1)), shape: [...input(c, 0).shape] }],
   Dropout: (c) => {
@@ -223,7 +235,8 @@ const RULES: Record<string, Rule> = {
   Transpose: (c) => {
     const x = input(c, 0);
     const perm = intsAttr(c, 'perm') ?? x.shape.map((_, i) => x.shape.length - 1 - i);
-    if (perm.length !== x.shape.length) fail(c, `perm has ${perm.length} axes but input has rank ${x.shape.length}`);
+    if (perm.length !== x.shape.length)
+      fail(c, `perm has ${perm.length} axes but input has rank ${x.shape.length}`);
     return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]!) }];
   },
   Reshape: (c) => {
@@ -235,10 +248,14 @@ const RULES: Record<string, Rule> = {
       if (typeof n !== 'number') return fail(c, 'shape input must be constant or have a static length');
       return [{ dtype: x.dtype, shape: Array.from({ length: n }, () => freshDim(c)) }];
     }
-    const shape: Dim[] = target.map((d, i) => (d === 0 ? (x.shape[i] ?? fail(c, `0 at ${i} copies no dim`)) : d));
+    const shape: Dim[] = target.map((d, i) =>
+      d === 0 ? (x.shape[i] ?? fail(c, `0 at ${i} copies no dim`)) : d,
+    );
     const minus = shape.indexOf(-1);
     if (minus >= 0) {
-      const total = x.shape.every((d) => typeof d === 'number') ? (x.shape as number[]).reduce((a, b) => a * b, 1) : undefined;
+      const total = x.shape.every((d) => typeof d === 'number')
+        ? (x.shape as number[]).reduce((a, b) => a * b, 1)
+        : undefined;
       const rest = shape.filter((_, i) => i !== minus);
       if (total !== undefined && rest.every((d) => typeof d === 'number')) {
         const known = (rest as number[]).reduce((a, b) => a * b, 1);
@@ -266,7 +283,8 @@ const RULES: Record<string, Rule> = {
     let total: Dim = 0;
     for (let i = 0; i < c.inputs.length; i++) {
       const s = input(c, i).shape;
-      if (s.length !== first.shape.length) fail(c, `input ${i} has rank ${s.length}, expected ${first.shape.length}`);
+      if (s.length !== first.shape.length)
+        fail(c, `input ${i} has rank ${s.length}, expected ${first.shape.length}`);
       const d = s[axis]!;
       total = typeof total === 'number' && typeof d === 'number' ? total + d : freshDim(c);
     }
@@ -290,7 +308,14 @@ const RULES: Record<string, Rule> = {
     const x = input(c, 0);
     const starts = constInts(c, 1);
     const ends = constInts(c, 2);
-    if (starts === undefined || ends === undefined) return fail(c, 'starts and ends must be constants');
+    if (starts === undefined || ends === undefined) {
+      // Computed bounds: the sliced axes get fresh symbolic sizes.
+      const axes = c.inputs[3] ? constInts(c, 3) : undefined;
+      if (axes === undefined) return fail(c, 'axes must be constant when starts or ends are computed');
+      const shape: Dim[] = [...x.shape];
+      for (const a of axes) shape[normAxis(c, a, x.shape.length)] = freshDim(c);
+      return [{ dtype: x.dtype, shape }];
+    }
     const axes = c.inputs[3] ? constInts(c, 3) : starts.map((_, i) => i);
     const steps = c.inputs[4] ? constInts(c, 4) : starts.map(() => 1);
     if (axes === undefined || steps === undefined) return fail(c, 'axes and steps must be constants');
@@ -357,7 +382,13 @@ const RULES: Record<string, Rule> = {
     const set = new Set(axes.map((a) => normAxis(c, a, x.shape.length)));
     return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !set.has(i)) }];
   },
-  Shape: (c) => [{ dtype: 'int64', shape: [input(c, 0).shape.length] }],
+  Shape: (c) => {
+    const rank = input(c, 0).shape.length;
+    const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + rank : a, 0), rank);
+    const start = clampAxis(intAttr(c, 'start', 0));
+    const end = clampAxis(intAttr(c, 'end', rank));
+    return [{ dtype: 'int64', shape: [Math.max(end - start, 0)] }];
+  },
   Constant: (c) => {
     const v = c.attributes['value'];
     if (v === undefined || v.kind !== 'tensor') return fail(c, "Constant needs a tensor 'value'");

@@ -1,0 +1,23 @@
+// Errors raised while reading or writing checkpoints and safetensors files. Each
+// names the file and, where there is one, the tensor, so a bad checkpoint can be
+// fixed or re-exported.
+
+/** A checkpoint folder or safetensors file is missing, corrupt or does not match the config. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  /** The file at fault, when known. */
+  readonly file: string | undefined;
+  /** The tensor at fault, when there is one. */
+  readonly tensor: string | undefined;
+
+  constructor(message: string, where: { file?: string; tensor?: string } = {}) {
+    const parts = [
+      where.file === undefined ? undefined : `${where.file}`,
+      where.tensor === undefined ? undefined : `tensor '${where.tensor}'`,
+    ];
+    const prefix = parts.filter((p) => p !== undefined).join(', ');
+    super(prefix === '' ? message : `${prefix}: ${message}`);
+    this.file = where.file;
+    this.tensor = where.tensor;
+  }
+}

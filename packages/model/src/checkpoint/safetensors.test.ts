@@ -1,0 +1,206 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TensorData } from '../graph/ir.js';
+import { CheckpointError } from './errors.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+} from './safetensors.js';
+
+/** A safetensors file assembled by hand from the format description (independent of the writer). */
+function handMade(header: unknown, data: number[], lengthOverride?: bigint): Uint8Array {
+  const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
+  const out = new Uint8Array(8 + json.byteLength + data.length);
+  new DataView(out.buffer).setBigUint64(0, lengthOverride ?? BigInt(json.byteLength), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.byteLength);
+  return out;
+}
+
+function expectError(fn: () => unknown, pattern: RegExp, tensor?: string): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(CheckpointError);
+  expect((err as Error).message).toMatch(pattern);
+  if (tensor !== undefined) {
+    expect((err as CheckpointError).tensor).toBe(tensor);
+    expect((err as Error).message).toContain(`'${tensor}'`);
+  }
+}
+
+const f32 = (dims: number[], values: number[]): TensorData => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from(values),
+});
+
+describe('safetensors decoding', () => {
+  it('reads a hand-made file with F32, I64, F16 and BF16 tensors and metadata', () => {
+    // F32 [1.5, -2] | I64 [7] | F16 0x3C00 = 1, 0xC000 = -2 | BF16 0x3FC0 = 1.5
+    const bytes = handMade(
+      {
+        __metadata__: { format: 'pt' },
+        w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        i: { dtype: 'I64', shape: [1, 1], data_offsets: [8, 16] },
+        h: { dtype: 'F16', shape: [2], data_offsets: [16, 20] },
+        b: { dtype: 'BF16', shape: [], data_offsets: [20, 22] },
+      },
+      [0, 0, 0xc0, 0x3f, 0, 0, 0, 0xc0, 7, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x3c, 0x00, 0xc0, 0xc0, 0x3f],
+    );
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    expect(metadata).toEqual({ format: 'pt' });
+    expect([...tensors.keys()]).toEqual(['w', 'i', 'h', 'b']);
+    expect(Array.from(tensors.get('w')!.data as Float32Array)).toEqual([1.5, -2]);
+    expect(tensors.get('i')).toEqual({ dtype: 'int64', dims: [1, 1], data: BigInt64Array.from([7n]) });
+    expect(tensors.get('h')!.dtype).toBe('float32');
+    expect(Array.from(tensors.get('h')!.data as Float32Array)).toEqual([1, -2]);
+    expect(tensors.get('b')!.dims).toEqual([]);
+    expect(Array.from(tensors.get('b')!.data as Float32Array)).toEqual([1.5]);
+  });
+
+  it('round-trips every writable dtype byte for byte', () => {
+    const tensors = new Map<string, TensorData>([
+      ['z.f64', { dtype: 'float64', dims: [3], data: Float64Array.from([1e-300, -0, Math.PI]) }],
+      ['a.f32', f32([2, 2], [1, 2, 3, 4])],
+      ['m.i32', { dtype: 'int32', dims: [2], data: Int32Array.from([-5, 2 ** 31 - 1]) }],
+      ['n.i8', { dtype: 'int8', dims: [1], data: Int8Array.from([-128]) }],
+      ['o.u8', { dtype: 'uint8', dims: [2], data: Uint8Array.from([0, 255]) }],
+      ['p.bool', { dtype: 'bool', dims: [3], data: Uint8Array.from([1, 0, 1]) }],
+      ['q.i64', { dtype: 'int64', dims: [0], data: new BigInt64Array(0) }],
+    ]);
+    const bytes = encodeSafetensors(tensors, { note: 'x' });
+    expect((new DataView(bytes.buffer).getUint32(0, true) + 8) % 8).toBe(0); // header padded to 8
+    const back = decodeSafetensors(bytes);
+    expect([...back.tensors.keys()]).toEqual([...tensors.keys()].sort());
+    for (const [name, t] of tensors) expect(back.tensors.get(name)).toEqual(t);
+    expect(encodeSafetensors(back.tensors, back.metadata)).toEqual(bytes);
+  });
+
+  const ok = { t: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
+  const data8 = [0, 0, 128, 63, 0, 0, 0, 64];
+  it('rejects a truncated file', () => {
+    const bytes = handMade(ok, data8);
+    expectError(() => decodeSafetensors(bytes.subarray(0, 5)), /too short/);
+    expectError(() => decodeSafetensors(bytes.subarray(0, 20)), /runs past the end/);
+    expectError(
+      () => decodeSafetensors(bytes.subarray(0, bytes.byteLength - 3)),
+      /run past the 5-byte data section/,
+      't',
+    );
+  });
+  it('rejects a huge header length without allocating it', () => {
+    expectError(() => decodeSafetensors(handMade(ok, data8, 2n ** 62n)), /exceeds the 100000000-byte limit/);
+  });
+  it('rejects headers that are not JSON objects', () => {
+    expectError(() => decodeSafetensors(handMade('{"t": [', [])), /not valid JSON/);
+    expectError(() => decodeSafetensors(handMade('[1, 2]', [])), /does not start with/);
+    expectError(() => decodeSafetensors(handMade({ t: 5 }, [])), /must be an object/, 't');
+    expectError(
+      () => decodeSafetensors(handMade({ __metadata__: { a: 1 } }, [])),
+      /__metadata__.a must be a string/,
+    );
+  });
+  it('rejects bad offsets: out of range, overlapping, holes, trailing bytes', () => {
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, data8)),
+      /run past/,
+      't',
+    );
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, data8)),
+      /end before/,
+      't',
+    );
+    expectError(
+      () =>
+        decodeSafetensors(
+          handMade(
+            {
+              a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+              b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+            },
+            data8,
+          ),
+        ),
+      /overlap/,
+      'b',
+    );
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, data8)),
+      /belong to no tensor/,
+      't',
+    );
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, data8)),
+      /trailing bytes/,
+    );
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [2], data_offsets: [0, -8] } }, data8)),
+      /data_offsets must be/,
+      't',
+    );
+  });
+  it('rejects an unknown dtype and a shape that does not match its bytes', () => {
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'Q4', shape: [2], data_offsets: [0, 8] } }, data8)),
+      /dtype 'Q4' is not supported/,
+      't',
+    );
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data8)),
+      /needs 12 bytes/,
+      't',
+    );
+    expectError(
+      () =>
+        decodeSafetensors(
+          handMade({ t: { dtype: 'F64', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, data8),
+        ),
+      /data_offsets span 8/,
+      't',
+    );
+    expectError(
+      () => decodeSafetensors(handMade({ t: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, data8)),
+      /non-negative integers/,
+      't',
+    );
+  });
+});
+
+describe('safetensors files', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('writes atomically and reads back; a truncated file is a clear error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'st-'));
+    dirs.push(dir);
+    const path = join(dir, 'w.safetensors');
+    const tensors = new Map([
+      ['b', f32([3], [1, 2, 3])],
+      ['a', f32([1], [4])],
+    ]);
+    await writeSafetensorsFile(path, tensors, { format: 'pt' });
+    expect(await readdir(dir)).toEqual(['w.safetensors']);
+    const back = await readSafetensorsFile(path);
+    expect([...back.tensors.keys()]).toEqual(['a', 'b']);
+    expect(back.tensors.get('b')).toEqual(tensors.get('b'));
+    const bytes = encodeSafetensors(tensors, { format: 'pt' });
+    await writeFile(path, bytes.subarray(0, bytes.byteLength - 2));
+    await expect(readSafetensorsFile(path)).rejects.toThrow(
+      /w\.safetensors, tensor 'b': data_offsets .* run past/,
+    );
+    await expect(readSafetensorsFile(join(dir, 'nope.safetensors'))).rejects.toThrow(
+      /cannot open \(ENOENT\)/,
+    );
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { benchGenerate } from './bench.js';
+import { InvalidOptionError } from './errors.js';
+
+const tiny = { vocabSize: 64, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 8 };
+
+describe('benchGenerate', () => {
+  it('measures with and without the cache on a tiny model', async () => {
+    for (const kvCache of [true, false]) {
+      const r = await benchGenerate(tiny, { promptTokens: 20, newTokens: 24, kvCache, threads: 1, runs: 2 });
+      expect(r).toMatchObject({ kv_cache: kvCache, threads: 1, prompt_tokens: 20, new_tokens: 24, runs: 2 });
+      expect(r.new_tokens_per_s).toBeGreaterThan(0);
+      expect(Number.isFinite(r.new_tokens_per_s)).toBe(true);
+      expect(r.prefill_ms).toBeGreaterThan(0);
+      expect(r.total_ms).toBeGreaterThanOrEqual(r.prefill_ms);
+    }
+  });
+
+  it('rejects bad options and configs', async () => {
+    await expect(benchGenerate(tiny, { newTokens: 0 })).rejects.toThrow(InvalidOptionError);
+    await expect(benchGenerate(tiny, { threads: -1 })).rejects.toThrow(/threads/);
+    await expect(benchGenerate({ ...tiny, nHead: 3 })).rejects.toThrow(/nHead/);
+  });
+});

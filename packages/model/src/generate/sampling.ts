@@ -1,0 +1,106 @@
+// Picks the next token from a row of logits: repetition penalty, temperature, top-k,
+// top-p, then a draw from the softmax (or argmax when temperature is 0). The order
+// matches Hugging Face's logits processors so settings mean the same as there.
+// Plain TypeScript on a copy of the row: the vocab is small and this is not the hot path.
+
+import type { ResolvedSampling } from './options.js';
+import type { Rng } from './prng.js';
+
+/** Index of the largest value (first one on ties). */
+export function argmax(logits: ArrayLike<number>): number {
+  let best = 0;
+  let bestValue = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** In place: a seen token's logit is divided by `penalty` when positive, multiplied when negative (CTRL). */
+export function applyRepetitionPenalty(logits: Float32Array, seen: Iterable<number>, penalty: number): void {
+  if (penalty === 1) return;
+  for (const id of new Set(seen)) {
+    const v = logits[id];
+    if (v === undefined) continue;
+    logits[id] = v > 0 ? v / penalty : v * penalty;
+  }
+}
+
+/** In place: keeps the `k` largest logits (ties at the boundary kept), sets the rest to -Infinity. 0 = off. */
+export function applyTopK(logits: Float32Array, k: number): void {
+  if (k <= 0 || k >= logits.length) return;
+  const threshold = Float32Array.from(logits).sort().reverse()[k - 1]!;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! < threshold) logits[i] = Number.NEGATIVE_INFINITY;
+}
+
+/** Softmax of a row (max-subtracted); -Infinity gives probability 0. */
+export function softmax(logits: ArrayLike<number>): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
+  const p = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = Math.exp(logits[i]! - max);
+    p[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < p.length; i++) p[i]! /= sum;
+  return p;
+}
+
+/**
+ * In place on probabilities: keeps the smallest set of most likely tokens whose mass is
+ * at least `topP` (at least one token), zeroes the rest and renormalises. 1 = off.
+ */
+export function applyTopP(probs: Float64Array, topP: number): void {
+  if (topP >= 1) return;
+  const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let mass = 0;
+  let kept = 0;
+  for (const id of order) {
+    if (mass >= topP && kept > 0) probs[id] = 0;
+    else {
+      mass += probs[id]!;
+      kept++;
+    }
+  }
+  for (let i = 0; i < probs.length; i++) probs[i]! /= mass;
+}
+
+/** Draws an index from a probability vector with one uniform number u in [0, 1). */
+export function drawIndex(probs: ArrayLike<number>, u: number): number {
+  let acc = 0;
+  let last = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i]!;
+    if (p <= 0) continue;
+    acc += p;
+    last = i;
+    if (u < acc) return i;
+  }
+  return last;
+}
+
+/**
+ * The next token id. `context` holds the ids the repetition penalty looks at (prompt
+ * and generated so far). The logits row is not modified.
+ */
+export function sampleNext(
+  logits: ArrayLike<number>,
+  s: ResolvedSampling,
+  rng: Rng,
+  context: Iterable<number> = [],
+): number {
+  const row = Float32Array.from(logits);
+  applyRepetitionPenalty(row, context, s.repetitionPenalty);
+  if (s.temperature === 0) return argmax(row);
+  for (let i = 0; i < row.length; i++) row[i]! /= s.temperature;
+  applyTopK(row, s.topK);
+  const probs = softmax(row);
+  applyTopP(probs, s.topP);
+  return drawIndex(probs, rng.next());
+}

@@ -1,0 +1,155 @@
+// GPT-2's parameters: their Hugging Face names and shapes, GPT-2 initialisation and
+// a counting helper. Parameters are float32 `TensorData` keyed by the names of a
+// Hugging Face GPT2LMHeadModel state dict (`transformer.h.0.attn.c_attn.weight`…).
+// Linear weights keep GPT-2's Conv1D layout [in, out]; the LM head is tied to wte
+// and not stored.
+// Legend: V vocab, T blockSize, C nEmbd, L nLayer.
+// Reference: transformers GPT2PreTrainedModel._init_weights; GPT-2 paper §2.3.
+
+import type { GPTConfig } from './config.js';
+import type { TensorData } from './graph/ir.js';
+
+/** Model weights by Hugging Face GPT-2 name, all float32 (float64 only in tests). */
+export type Params = Map<string, TensorData>;
+
+/** Name prefix of layer `i`'s parameters: `transformer.h.{i}`. */
+export const blockPrefix = (i: number): string => `transformer.h.${i}`;
+
+/**
+ * Every parameter's shape, in the order of a Hugging Face GPT-2 state dict:
+ * wte [V, C], wpe [T, C], then per block i: ln_1.weight/bias [C],
+ * attn.c_attn.weight [C, 3C] / bias [3C], attn.c_proj.weight [C, C] / bias [C],
+ * ln_2.weight/bias [C], mlp.c_fc.weight [C, 4C] / bias [4C],
+ * mlp.c_proj.weight [4C, C] / bias [C]; finally ln_f.weight/bias [C].
+ */
+export function paramShapes(cfg: GPTConfig): Map<string, number[]> {
+  const { vocabSize: V, blockSize: T, nEmbd: C, nLayer: L } = cfg;
+  const s = new Map<string, number[]>();
+  s.set('transformer.wte.weight', [V, C]);
+  s.set('transformer.wpe.weight', [T, C]);
+  for (let i = 0; i < L; i++) {
+    const p = blockPrefix(i);
+    s.set(`${p}.ln_1.weight`, [C]);
+    s.set(`${p}.ln_1.bias`, [C]);
+    s.set(`${p}.attn.c_attn.weight`, [C, 3 * C]);
+    s.set(`${p}.attn.c_attn.bias`, [3 * C]);
+    s.set(`${p}.attn.c_proj.weight`, [C, C]);
+    s.set(`${p}.attn.c_proj.bias`, [C]);
+    s.set(`${p}.ln_2.weight`, [C]);
+    s.set(`${p}.ln_2.bias`, [C]);
+    s.set(`${p}.mlp.c_fc.weight`, [C, 4 * C]);
+    s.set(`${p}.mlp.c_fc.bias`, [4 * C]);
+    s.set(`${p}.mlp.c_proj.weight`, [4 * C, C]);
+    s.set(`${p}.mlp.c_proj.bias`, [C]);
+  }
+  s.set('transformer.ln_f.weight', [C]);
+  s.set('transformer.ln_f.bias', [C]);
+  return s;
+}
+
+/** Total number of parameters of a config (the tied LM head counted once). */
+export function countParams(cfg: GPTConfig): number {
+  let n = 0;
+  for (const dims of paramShapes(cfg).values()) n += dims.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+/**
+ * A small deterministic PRNG: SplitMix32-style seeding into a xoshiro128** state,
+ * with Box–Muller normals. Not cryptographic; reproducible across platforms.
+ * Reference: Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2018).
+ */
+export class SeededRandom {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  private spare: number | undefined;
+
+  constructor(seed: number, stream = 0) {
+    let x = (Math.trunc(seed) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next() | 1;
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const r = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return r;
+  }
+
+  /** Uniform in the open interval (0, 1). */
+  uniform(): number {
+    return (this.nextUint32() + 0.5) / 4294967296;
+  }
+
+  /** A standard normal sample (Box–Muller; the second value of each pair is kept). */
+  normal(): number {
+    if (this.spare !== undefined) {
+      const v = this.spare;
+      this.spare = undefined;
+      return v;
+    }
+    const r = Math.sqrt(-2 * Math.log(this.uniform()));
+    const theta = 2 * Math.PI * this.uniform();
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** How GPT-2 initialises a parameter, from its name. */
+function initKind(
+  name: string,
+  nLayer: number,
+): { kind: 'zeros' | 'ones' } | { kind: 'normal'; std: number } {
+  if (/\.ln_(1|2|f)\.weight$/.test(name)) return { kind: 'ones' };
+  if (name.endsWith('.bias')) return { kind: 'zeros' };
+  // Residual projections are scaled by 1/√(2·L): each block adds two of them to the stream.
+  if (name.endsWith('.attn.c_proj.weight') || name.endsWith('.mlp.c_proj.weight'))
+    return { kind: 'normal', std: 0.02 / Math.sqrt(2 * nLayer) };
+  return { kind: 'normal', std: 0.02 };
+}
+
+/**
+ * GPT-2 initialisation: normal(0, 0.02) for wte, wpe and linear weights, 0.02/√(2·nLayer)
+ * for attn.c_proj and mlp.c_proj weights, zeros for biases, ones for LayerNorm weights.
+ * Each tensor draws from its own stream (seed, tensor index), so the result depends only
+ * on `cfg` and `seed`.
+ */
+export function initParams(cfg: GPTConfig, seed: number): Params {
+  const params: Params = new Map();
+  let index = 0;
+  for (const [name, dims] of paramShapes(cfg)) {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const how = initKind(name, cfg.nLayer);
+    if (how.kind === 'ones') data.fill(1);
+    else if (how.kind === 'normal') {
+      const rng = new SeededRandom(seed, index);
+      for (let k = 0; k < n; k++) data[k] = rng.normal() * how.std;
+    }
+    params.set(name, { dtype: 'float32', dims, data });
+    index++;
+  }
+  return params;
+}

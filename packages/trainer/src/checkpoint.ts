@@ -1,0 +1,119 @@
+// Trainer checkpoints: the model package's Hugging Face GPT-2 folder plus
+//   trainer_state.json     step, config, train options, RNG state, data position,
+//                          tokenizer sha256, best validation loss, dropout seed
+//   optimizer.safetensors  AdamW moments (exp_avg.<name>, exp_avg_sq.<name>), float32
+// The model package's saveCheckpoint writes all files in a temporary sibling folder and
+// swaps it in with renames, so checkpoints/last and checkpoints/best are never half-written.
+
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  encodeSafetensors,
+  type GPTConfig,
+  loadCheckpoint,
+  type Params,
+  readSafetensorsFile,
+  saveCheckpoint,
+  type TensorData,
+} from '@spinettai/model';
+import { CheckpointMismatchError } from './errors.js';
+
+/** trainer_state.json (snake_case on disk). */
+export interface TrainerState {
+  format: 'spinettai-trainer-state';
+  version: 1;
+  /** Optimizer steps completed. */
+  step: number;
+  config: GPTConfig;
+  train_options: Record<string, unknown>;
+  /** Batch sampler RNG (four uint32 words) and windows drawn so far (data position). */
+  rng: { sampler: number[]; windows_drawn: number };
+  tokenizer_sha256: string;
+  best_val_loss: number | null;
+  best_step: number | null;
+  /** Seed of the dropout RNG of the sessions that run from this step on. */
+  dropout_seed: number;
+  /** Training wall-clock seconds up to this checkpoint (summed over resumed runs). */
+  elapsed_s: number;
+  optimizer_mode: string;
+}
+
+/** What gets written into one checkpoint folder. */
+export interface CheckpointContents {
+  state: TrainerState;
+  params: Params;
+  m: Map<string, TensorData>;
+  v: Map<string, TensorData>;
+  tokenizerDir: string;
+  eotTokenId: number;
+}
+
+/**
+ * Writes a complete checkpoint folder at `target`: the model package writes the HF folder
+ * plus our two files in a temp folder and swaps it in atomically.
+ */
+export async function writeCheckpoint(target: string, c: CheckpointContents): Promise<void> {
+  const moments = new Map<string, TensorData>();
+  for (const [k, t] of c.m) moments.set(`exp_avg.${k}`, t);
+  for (const [k, t] of c.v) moments.set(`exp_avg_sq.${k}`, t);
+  await saveCheckpoint(target, {
+    config: c.state.config,
+    params: c.params,
+    tokenizerDir: c.tokenizerDir,
+    bosTokenId: c.eotTokenId,
+    eosTokenId: c.eotTokenId,
+    extraFiles: {
+      'trainer_state.json': `${JSON.stringify(c.state, null, 2)}\n`,
+      'optimizer.safetensors': encodeSafetensors(moments, {
+        step: String(c.state.step),
+        format: 'spinettai-adamw',
+      }),
+    },
+  });
+}
+
+/**
+ * Undoes a folder swap interrupted between its two renames (the model package moves the
+ * old folder to `.<name>.old-*` before renaming the new one in): puts the old one back.
+ */
+export function recoverCheckpointFolder(target: string): void {
+  if (existsSync(target)) return;
+  const parent = dirname(target);
+  if (!existsSync(parent)) return;
+  const olds = readdirSync(parent).filter((f) => f.startsWith(`.${basename(target)}.old-`));
+  const newest = olds
+    .map((f) => join(parent, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (newest !== undefined) renameSync(newest, target);
+}
+
+/** A checkpoint read back: model weights, moments and trainer state. */
+export interface LoadedTrainerCheckpoint {
+  state: TrainerState;
+  config: GPTConfig;
+  params: Params;
+  m: Map<string, TensorData>;
+  v: Map<string, TensorData>;
+}
+
+/** Reads a trainer checkpoint folder (after undoing an interrupted swap). */
+export async function readTrainerCheckpoint(dir: string): Promise<LoadedTrainerCheckpoint> {
+  recoverCheckpointFolder(dir);
+  const statePath = join(dir, 'trainer_state.json');
+  if (!existsSync(statePath))
+    throw new CheckpointMismatchError(
+      `no checkpoint to resume at ${dir} (missing trainer_state.json); run without --resume to start a new run`,
+    );
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;
+  if (state.format !== 'spinettai-trainer-state')
+    throw new CheckpointMismatchError(`${statePath} is not a SpinettAI trainer state`);
+  const model = await loadCheckpoint(dir);
+  const { tensors: moments } = await readSafetensorsFile(join(dir, 'optimizer.safetensors'));
+  const m = new Map<string, TensorData>();
+  const v = new Map<string, TensorData>();
+  for (const [k, t] of moments) {
+    if (k.startsWith('exp_avg_sq.')) v.set(k.slice('exp_avg_sq.'.length), t);
+    else if (k.startsWith('exp_avg.')) m.set(k.slice('exp_avg.'.length), t);
+  }
+  return { state, config: model.config, params: model.params, m, v };
+}

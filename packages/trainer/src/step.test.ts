@@ -1,0 +1,117 @@
+// The training step on a tiny GPT-2: fused vs separate AdamW agree, gradient
+// accumulation (2 × B) matches one batch of 2B, and the model overfits one batch.
+import { buildGptGraph, initParams, paramShapes, reseedDropout, validateConfig } from '@spinettai/model';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Batch } from './data.js';
+import { ParamStore } from './paramStore.js';
+import { Rng } from './prng.js';
+import { type OptimizerMode, TrainStep } from './step.js';
+
+const cfg = validateConfig({ vocabSize: 32, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 });
+const io = { inputIds: 'input_ids', targets: 'targets', loss: 'loss' };
+
+function randomBatch(rng: Rng, B: number, T: number): Batch {
+  const n = B * T;
+  return {
+    inputs: BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(cfg.vocabSize))),
+    targets: BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(cfg.vocabSize))),
+  };
+}
+
+function concat(a: Batch, b: Batch): Batch {
+  const cat = (x: BigInt64Array, y: BigInt64Array) => {
+    const out = new BigInt64Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return { inputs: cat(a.inputs, b.inputs), targets: cat(a.targets, b.targets) };
+}
+
+async function makeStep(mode: OptimizerMode, accum: number, batch: number) {
+  const store = new ParamStore(paramShapes(cfg), true);
+  store.load('p', initParams(cfg, 3));
+  const g = buildGptGraph(cfg, {
+    batch,
+    seqLen: cfg.blockSize,
+    params: 'inputs',
+    targets: true,
+    logits: false,
+  });
+  const step = await TrainStep.create((seed) => reseedDropout(g.graph, seed), io, store, {
+    mode,
+    accum,
+    dropoutSeed: 1,
+    batch,
+    seqLen: cfg.blockSize,
+    threads: 1,
+  });
+  return { store, step };
+}
+
+const open: TrainStep[] = [];
+afterAll(async () => {
+  for (const s of open) await s.release();
+});
+
+describe('TrainStep', () => {
+  it('fused and separate AdamW give the same losses and parameters', async () => {
+    const runs: { losses: number[]; p: Float32Array }[] = [];
+    for (const mode of ['fused', 'separate'] as const) {
+      const { store, step } = await makeStep(mode, 1, 4);
+      open.push(step);
+      const rng = Rng.seeded(11);
+      const losses: number[] = [];
+      for (let t = 1; t <= 5; t++) {
+        const r = await step.run([randomBatch(rng, 4, cfg.blockSize)], {
+          t,
+          lr: 1e-2,
+          weightDecay: 0.1,
+          gradClip: 1,
+        });
+        losses.push(r.loss);
+      }
+      runs.push({ losses, p: store.buffer('p').slice() });
+    }
+    for (let i = 0; i < 5; i++) expect(runs[1]!.losses[i]).toBeCloseTo(runs[0]!.losses[i]!, 5);
+    let maxDiff = 0;
+    runs[0]!.p.forEach((x, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(x - runs[1]!.p[i]!));
+    });
+    expect(maxDiff).toBeLessThan(1e-5);
+    expect(runs[0]!.losses[4]).toBeLessThan(runs[0]!.losses[0]!);
+  });
+
+  for (const mode of ['fused', 'separate'] as const) {
+    it(`${mode}: accumulating 2 × B matches one batch of 2B`, async () => {
+      const big = await makeStep(mode, 1, 4);
+      const acc = await makeStep(mode, 2, 2);
+      open.push(big.step, acc.step);
+      const rng = Rng.seeded(5);
+      for (let t = 1; t <= 3; t++) {
+        const a = randomBatch(rng, 2, cfg.blockSize);
+        const b = randomBatch(rng, 2, cfg.blockSize);
+        const opt = { t, lr: 1e-2, weightDecay: 0.1, gradClip: 0.5 };
+        const r1 = await big.step.run([concat(a, b)], opt);
+        const r2 = await acc.step.run([a, b], opt);
+        expect(r2.loss).toBeCloseTo(r1.loss, 5);
+        expect(r2.gradNorm).toBeCloseTo(r1.gradNorm, 4);
+      }
+      let maxDiff = 0;
+      big.store.buffer('p').forEach((x, i) => {
+        maxDiff = Math.max(maxDiff, Math.abs(x - acc.store.buffer('p')[i]!));
+      });
+      expect(maxDiff).toBeLessThan(1e-5);
+    });
+  }
+
+  it('overfits one batch (loss < 0.1)', async () => {
+    const { step } = await makeStep('fused', 1, 4);
+    open.push(step);
+    const batch = randomBatch(Rng.seeded(9), 4, cfg.blockSize);
+    let loss = Number.POSITIVE_INFINITY;
+    for (let t = 1; t <= 150 && loss >= 0.1; t++)
+      loss = (await step.run([batch], { t, lr: 3e-2, weightDecay: 0, gradClip: 1 })).loss;
+    expect(loss).toBeLessThan(0.1);
+  });
+});
