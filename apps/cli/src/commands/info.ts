@@ -32,17 +32,15 @@ async function describe(path: string): Promise<string[]> {
 async function describeCorpus(path: string): Promise<string[]> {
   const songs = await readCorpus(path);
   const chars = songs.reduce((n, s) => n + s.lyrics.length, 0);
-  const artists = [...new Set(songs.map((s) => s.artist).filter(Boolean))];
   return [
     `corpus ${path} (${mb(size(path))})`,
     `  songs: ${songs.length}`,
     `  characters of lyrics: ${chars}`,
-    ...(artists.length ? [`  artists: ${artists.join(', ')}`] : []),
   ];
 }
 
-function describeDataset(dir: string): string[] {
-  const meta = readDatasetMeta(dir);
+async function describeDataset(dir: string): Promise<string[]> {
+  const meta = await readDatasetMeta(dir);
   return [
     `data folder ${dir}`,
     `  vocab size: ${meta.vocab_size} (${meta.dtype} token files)`,

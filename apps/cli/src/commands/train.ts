@@ -105,7 +105,11 @@ export function registerTrain(program: Command): void {
 }
 
 /** Runs the trainer with a progress bar and prints the summary; shared with `demo`. */
-export async function trainWithProgress(options: TrainOptions): Promise<TrainSummary> {
+export async function trainWithProgress(options: TrainOptions & { steps: number }): Promise<TrainSummary> {
+  // Ctrl-C stops training cleanly: the trainer evaluates and saves checkpoints/last first.
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
   const progress = createProgress({
     label: 'train',
     total: options.steps,
@@ -119,30 +123,42 @@ export async function trainWithProgress(options: TrainOptions): Promise<TrainSum
       ].join(' | '),
   });
   try {
-    const summary = await train(options, {
-      onStep: (s) =>
-        progress.update(s.step, {
-          loss: s.loss.toFixed(3),
-          lr: s.lr.toExponential(1),
-          tps: Math.round(s.tokensPerSec),
-          ...(Number.isFinite(s.etaSec) ? { etaSec: s.etaSec } : {}),
-        }),
-      onEval: (e) => {
-        progress.update(e.step, { val: e.valLoss.toFixed(3) });
-        progress.log(
-          `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}`,
-        );
+    const summary = await train(
+      { ...options, signal: controller.signal },
+      {
+        onStep: (s) =>
+          progress.update(s.step, {
+            loss: s.loss.toFixed(3),
+            lr: s.lr.toExponential(1),
+            tps: Math.round(s.tokensPerSec),
+            ...(Number.isFinite(s.etaSec) ? { etaSec: s.etaSec } : {}),
+          }),
+        onEval: (e) => {
+          progress.update(e.step, { val: e.valLoss.toFixed(3) });
+          progress.log(
+            `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}`,
+          );
+        },
+        onWarning: (message) => progress.log(`warning: ${message}`),
       },
-      onWarning: (message) => progress.log(`warning: ${message}`),
-    });
+    );
     progress.stop();
     process.stdout.write(`${formatSummary(summary)}\n`);
     return summary;
   } finally {
     progress.stop();
+    process.off('SIGINT', onSigint);
   }
 }
 
 function formatSummary(s: TrainSummary): string {
-  return JSON.stringify(s, null, 2);
+  const loss = (v: number | null) => (v === null ? '-' : v.toFixed(4));
+  const why = { steps: 'all steps done', time: 'time budget reached', signal: 'interrupted' }[s.stoppedBy];
+  return [
+    `trained ${s.step}/${s.steps} steps (${why}) in ${Math.round(s.elapsedSec)} s, ${Math.round(s.tokensPerSec)} tokens/s`,
+    `model: ${s.config.nLayer} layers, ${s.config.nEmbd} embd, ${s.config.nHead} heads, context ${s.config.blockSize}, vocab ${s.config.vocabSize} (${(s.params / 1e6).toFixed(2)}M parameters)`,
+    `loss: train ${loss(s.trainLoss)}, val ${loss(s.valLoss)}, best val ${loss(s.bestValLoss)}${s.bestStep === null ? '' : ` at step ${s.bestStep}`}`,
+    `checkpoints: ${s.lastCheckpoint}${s.bestCheckpoint ? `, ${s.bestCheckpoint}` : ''}`,
+    `metrics: ${s.metricsPath}, loss curve: ${s.lossCurvePath}`,
+  ].join('\n');
 }
