@@ -85,7 +85,7 @@ describe('user errors exit with 1 and one line', () => {
     const r = cli(['tokenize', '--corpus', corpus, '--out', join(work, 'data-bad')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.jsonl/);
-    expect(r.stderr).toMatch(/line 2/);
+    expect(r.stderr).toMatch(/bad\.jsonl:2\b/);
   });
 
   it('scrape without a token says how to get one', () => {

@@ -52,7 +52,7 @@ export function registerDemo(program: Command): void {
         model: DEMO_MODEL,
         batchSize: 16,
         gradAccum: 1,
-        steps: 1500,
+        steps: 600,
         maxTimeSec: flags.maxTime,
         lr: 2e-3,
         minLr: 2e-4,

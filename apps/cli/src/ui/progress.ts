@@ -61,19 +61,27 @@ export function createProgress(opts: ProgressOptions): Progress {
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(opts.total, 0);
+    // The bar appears with the first update, so a command that fails early leaves no empty bar.
+    let shown = false;
     return {
       update(value, f) {
         if (f) fields = { ...fields, ...f };
+        if (!shown) bar.start(opts.total, value);
+        shown = true;
         bar.update(value);
       },
       log(line) {
+        if (!shown) {
+          stream.write(`${line}\n`);
+          return;
+        }
         stream.write('\r\x1b[2K');
         stream.write(`${line}\n`);
         bar.render();
       },
       stop() {
-        bar.stop();
+        if (shown) bar.stop();
+        shown = false;
       },
     };
   }
@@ -97,7 +105,9 @@ export function createProgress(opts: ProgressOptions): Progress {
       stream.write(`${line}\n`);
     },
     stop() {
-      if (Date.now() - lastPrint > 0 && lastValue !== opts.total) print(lastValue);
+      // A last line only when there was progress that the plain lines have not shown yet.
+      if (lastValue > 0 && lastValue !== opts.total) print(lastValue);
+      lastValue = 0;
     },
   };
 }
