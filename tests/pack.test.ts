@@ -71,18 +71,20 @@ describe('packed tarballs', () => {
     const overrides = Object.fromEntries([...tarballs].map(([n, t]) => [n, `file:${t}`]));
     writeFileSync(
       join(app, 'package.json'),
-      JSON.stringify({
-        name: 'consumer',
-        private: true,
-        type: 'module',
-        dependencies: overrides,
-        pnpm: { overrides },
-      }),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: overrides }),
     );
+    // The tarballs depend on each other by version; overrides point those at the tarballs.
     // Same rule as the workspace: onnxruntime-node's CUDA download script stays off.
     writeFileSync(
       join(app, 'pnpm-workspace.yaml'),
-      'allowBuilds:\n  onnxruntime-node: false\n  protobufjs: false\n',
+      [
+        'overrides:',
+        ...Object.entries(overrides).map(([n, t]) => `  '${n}': '${t}'`),
+        'allowBuilds:',
+        '  onnxruntime-node: false',
+        '  protobufjs: false',
+        '',
+      ].join('\n'),
     );
     sh('pnpm', ['install', '--prefer-offline', '--reporter=append-only'], app);
     writeFileSync(

@@ -24,7 +24,16 @@ export interface TrainerState {
   version: 1;
   /** Optimizer steps completed. */
   step: number;
-  config: GPTConfig;
+  /** The model shape (snake_case; config.json in the same folder is authoritative). */
+  config: {
+    vocab_size: number;
+    block_size: number;
+    n_layer: number;
+    n_head: number;
+    n_embd: number;
+    dropout: number;
+    layer_norm_eps: number;
+  };
   train_options: Record<string, unknown>;
   /** Batch sampler RNG (four uint32 words) and windows drawn so far (data position). */
   rng: { sampler: number[]; windows_drawn: number };
@@ -41,11 +50,25 @@ export interface TrainerState {
 /** What gets written into one checkpoint folder. */
 export interface CheckpointContents {
   state: TrainerState;
+  config: GPTConfig;
   params: Params;
   m: Map<string, TensorData>;
   v: Map<string, TensorData>;
   tokenizerDir: string;
   eotTokenId: number;
+}
+
+/** The snake_case config record of trainer_state.json. */
+export function stateConfig(c: GPTConfig): TrainerState['config'] {
+  return {
+    vocab_size: c.vocabSize,
+    block_size: c.blockSize,
+    n_layer: c.nLayer,
+    n_head: c.nHead,
+    n_embd: c.nEmbd,
+    dropout: c.dropout,
+    layer_norm_eps: c.layerNormEps,
+  };
 }
 
 /**
@@ -57,7 +80,7 @@ export async function writeCheckpoint(target: string, c: CheckpointContents): Pr
   for (const [k, t] of c.m) moments.set(`exp_avg.${k}`, t);
   for (const [k, t] of c.v) moments.set(`exp_avg_sq.${k}`, t);
   await saveCheckpoint(target, {
-    config: c.state.config,
+    config: c.config,
     params: c.params,
     tokenizerDir: c.tokenizerDir,
     bosTokenId: c.eotTokenId,

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BatchSampler, evalBatches, loadDataset } from './data.js';
 import { DatasetError } from './errors.js';
-import { tempDir, writeDataset } from './test-utils/dataset.js';
+import { removeTempDirs, tempDir, writeDataset } from './test-utils/dataset.js';
+
+afterAll(removeTempDirs);
 
 describe('dataset', () => {
   const train = Array.from({ length: 200 }, (_, i) => i % 50);

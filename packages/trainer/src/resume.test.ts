@@ -6,9 +6,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readMetrics } from './metrics.js';
-import { noiseTokens, tempDir, writeDataset } from './test-utils/dataset.js';
+import { noiseTokens, removeTempDirs, tempDir, writeDataset } from './test-utils/dataset.js';
+
+afterAll(removeTempDirs);
 
 const distIndex = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 

@@ -3,11 +3,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '@spinettai/model';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointMismatchError, NonFiniteLossError } from './errors.js';
 import { readMetrics } from './metrics.js';
 import type { TrainOptions } from './options.js';
-import { noiseTokens, tempDir, writeDataset } from './test-utils/dataset.js';
+import { noiseTokens, removeTempDirs, tempDir, writeDataset } from './test-utils/dataset.js';
+
+afterAll(removeTempDirs);
+
 import { train } from './train.js';
 
 const model = { blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 };
@@ -153,29 +156,59 @@ describe('train', () => {
     const pre = tempDir();
     await train({ ...base(pre), dataDir: dir, steps: 40, dropout: 0, evalEvery: 20 });
     const tuned = tempDir();
-    await train({ ...base(tuned), dataDir: dir, steps: 2, dropout: 0, initFrom: join(pre, 'checkpoints/last') });
+    await train({
+      ...base(tuned),
+      dataDir: dir,
+      steps: 2,
+      dropout: 0,
+      initFrom: join(pre, 'checkpoints/last'),
+    });
     const fresh = tempDir();
     await train({ ...base(fresh), dataDir: dir, steps: 2, dropout: 0 });
     expect(losses(tuned)[0]!).toBeLessThan(losses(fresh)[0]! / 2);
     expect(JSON.parse(readFileSync(join(tuned, 'checkpoints/last/trainer_state.json'), 'utf8')).step).toBe(2);
     const bigVocab = writeDataset(tempDir(), cycle, cycle.slice(0, 200), 40);
-    await expect(train({ ...base(tempDir()), dataDir: bigVocab, initFrom: join(pre, 'checkpoints/last') })).rejects.toThrow(/vocabulary has 32 tokens, the dataset 40/);
+    await expect(
+      train({ ...base(tempDir()), dataDir: bigVocab, initFrom: join(pre, 'checkpoints/last') }),
+    ).rejects.toThrow(/vocabulary has 32 tokens, the dataset 40/);
+  });
+
+  it('gives the same run with gradient accumulation under both optimizer variants', async () => {
+    const a = tempDir();
+    const b = tempDir();
+    await train({ ...base(a), batchSize: 2, gradAccum: 2, steps: 4, dropout: 0 });
+    await train({ ...base(b), batchSize: 2, gradAccum: 2, steps: 4, dropout: 0, optimizer: 'separate' });
+    const la = losses(a);
+    const lb = losses(b);
+    expect(la).toHaveLength(4);
+    for (const [i, x] of la.entries()) expect(lb[i]!).toBeCloseTo(x, 5);
   });
 
   it('stops at the time budget with an evaluation and a checkpoint', async () => {
     const out = tempDir();
-    const s = await train({ ...base(out), steps: 100000, maxTimeSec: 0.5, evalEvery: 100000, saveEvery: 100000 });
+    const s = await train({
+      ...base(out),
+      steps: 100000,
+      maxTimeSec: 0.5,
+      evalEvery: 100000,
+      saveEvery: 100000,
+    });
     expect(s.stoppedBy).toBe('time');
     expect(s.step).toBeGreaterThan(0);
     expect(s.step).toBeLessThan(100000);
     expect(s.valLoss).not.toBeNull();
-    expect(JSON.parse(readFileSync(join(out, 'checkpoints/last/trainer_state.json'), 'utf8')).step).toBe(s.step);
+    expect(JSON.parse(readFileSync(join(out, 'checkpoints/last/trainer_state.json'), 'utf8')).step).toBe(
+      s.step,
+    );
   });
 
   it('stops cleanly when its abort signal fires', async () => {
     const out = tempDir();
     const ac = new AbortController();
-    const s = await train({ ...base(out), steps: 50, signal: ac.signal }, { onStep: (i) => i.step === 3 && ac.abort() });
+    const s = await train(
+      { ...base(out), steps: 50, signal: ac.signal },
+      { onStep: (i) => i.step === 3 && ac.abort() },
+    );
     expect(s.stoppedBy).toBe('signal');
     expect(s.step).toBe(3);
     expect(JSON.parse(readFileSync(join(out, 'checkpoints/last/trainer_state.json'), 'utf8')).step).toBe(3);

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildGptGraph, countParams, paramShapes, reseedDropout } from '@spinettai/model';
-import { type CheckpointContents, type TrainerState, writeCheckpoint } from './checkpoint.js';
+import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
 import { type Batch, BatchSampler, evalBatches, loadDataset } from './data.js';
 import { DatasetError, NonFiniteLossError } from './errors.js';
 import { Evaluator } from './evaluate.js';
@@ -146,7 +146,7 @@ export async function train(options: TrainOptions, hooks: TrainHooks = {}): Prom
     format: 'spinettai-trainer-state',
     version: 1,
     step,
-    config: cfg,
+    config: stateConfig(cfg),
     train_options: recordedOptions(o),
     rng: { sampler: [...sampler.state()], windows_drawn: sampler.drawn },
     tokenizer_sha256: data.meta.tokenizer_sha256,
@@ -158,6 +158,7 @@ export async function train(options: TrainOptions, hooks: TrainHooks = {}): Prom
   });
   const contents = (): CheckpointContents => ({
     state: state(),
+    config: cfg,
     params: store.export('p'),
     m: store.export('m'),
     v: store.export('v'),

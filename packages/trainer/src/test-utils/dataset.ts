@@ -1,12 +1,21 @@
 // Writes a tiny dataset folder (meta.json, train.bin, val.bin, tokenizer files) for tests.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A fresh temp folder. */
+const created: string[] = [];
+
+/** A fresh temp folder (removed by `removeTempDirs`). */
 export function tempDir(prefix = 'spinettai-trainer-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by `tempDir` in this test file. */
+export function removeTempDirs(): void {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 /** Writes train/val token ids as uint16 with a meta.json; `tokenizerTag` changes the tokenizer's bytes (and sha256). */
