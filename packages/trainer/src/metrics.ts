@@ -3,7 +3,7 @@
 // file reads like one uninterrupted run.
 
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@spinettai/model';
 
 /** One line of metrics.jsonl. */
 export interface MetricsRecord {
@@ -37,8 +37,8 @@ export function readMetrics(path: string): MetricsRecord[] {
 }
 
 /** Keeps only records with step ≤ `step` (atomically rewrites the file); returns them. */
-export function truncateMetrics(path: string, step: number): MetricsRecord[] {
+export async function truncateMetrics(path: string, step: number): Promise<MetricsRecord[]> {
   const kept = readMetrics(path).filter((r) => r.step <= step);
-  writeFileAtomic(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await writeFileAtomic(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
   return kept;
 }

@@ -1,9 +1,9 @@
 // The loss-curve plot: train and validation loss against step, as an SVG made with
 // vega-lite (spec → vega) and vega's headless SVG renderer. Written at every evaluation.
 
+import { writeFileAtomic } from '@spinettai/model';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from './atomic.js';
 
 /** One point of the loss curves. */
 export interface LossPoint {
@@ -46,5 +46,5 @@ export async function lossCurveSvg(
 
 /** Writes the loss-curve SVG atomically. */
 export async function writeLossCurve(path: string, points: readonly LossPoint[]): Promise<void> {
-  writeFileAtomic(path, await lossCurveSvg(points));
+  await writeFileAtomic(path, await lossCurveSvg(points));
 }

@@ -87,7 +87,7 @@ export async function train(options: TrainOptions, hooks: TrainHooks = {}): Prom
     B,
     resumed ? { state: resumed.state.rng.sampler, drawn: resumed.state.rng.windows_drawn } : { seed: o.seed },
   );
-  const history: MetricsRecord[] = resumed ? truncateMetrics(metricsPath, step) : [];
+  const history: MetricsRecord[] = resumed ? await truncateMetrics(metricsPath, step) : [];
   if (!resumed) rmSync(metricsPath, { force: true });
 
   const store = new ParamStore(paramShapes(cfg), o.optimizer === 'separate' || o.gradAccum > 1);
