@@ -25,7 +25,10 @@ function byteIds(text: string): number[] {
   });
 }
 
-async function* fromIds(ids: number[], end: FinishReason = 'length'): AsyncGenerator<number, FinishReason, undefined> {
+async function* fromIds(
+  ids: number[],
+  end: FinishReason = 'length',
+): AsyncGenerator<number, FinishReason, undefined> {
   for (const id of ids) yield id;
   return end;
 }
