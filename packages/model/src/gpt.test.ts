@@ -10,7 +10,8 @@ import { GraphBuilder } from './graph/builder.js';
 import type { Graph } from './graph/ir.js';
 import { serializeModel } from './graph/serialize.js';
 import { dropoutSeed, reseedDropout } from './layers.js';
-import { initParams, type Params, SeededRandom } from './params.js';
+import { initParams, type Params } from './params.js';
+import { SeededRandom } from './random.js';
 import { referenceLogits, referenceLoss } from './reference.js';
 
 const cfg: GPTConfig = validateConfig({

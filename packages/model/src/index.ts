@@ -32,8 +32,6 @@ export type {
   SamplingOptions,
 } from './generate/options.js';
 export { DEFAULT_MAX_NEW_TOKENS, resolveSampling } from './generate/options.js';
-export type { Rng } from './generate/prng.js';
-export { createRng } from './generate/prng.js';
 export {
   applyRepetitionPenalty,
   applyTopK,
@@ -80,4 +78,6 @@ export {
   reseedDropout,
 } from './layers.js';
 export type { Params } from './params.js';
-export { blockPrefix, countParams, initParams, paramShapes, SeededRandom } from './params.js';
+export { blockPrefix, countParams, initParams, paramShapes } from './params.js';
+export type { RandomState } from './random.js';
+export { SeededRandom, SeededRandomError } from './random.js';

@@ -11,7 +11,8 @@ import type { GPTConfig } from './config.js';
 import type { GraphBuilder, Value } from './graph/builder.js';
 import { GraphError } from './graph/errors.js';
 import type { Dim, Graph, Node, TensorData } from './graph/ir.js';
-import { type Params, paramShapes, SeededRandom } from './params.js';
+import { type Params, paramShapes } from './params.js';
+import { SeededRandom } from './random.js';
 
 /** Float element type of a GPT graph (float64 serves finite-difference tests). */
 export type FloatDType = 'float32' | 'float64';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from './config.js';
-import { countParams, initParams, paramShapes, SeededRandom } from './params.js';
+import { countParams, initParams, paramShapes } from './params.js';
 
 const cfg = validateConfig({ vocabSize: 500, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 64 });
 
@@ -70,20 +70,5 @@ describe('initParams', () => {
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(Array.from(c)).not.toEqual(Array.from(a));
     expect(Array.from(d)).not.toEqual(Array.from(a));
-  });
-});
-
-describe('SeededRandom', () => {
-  it('produces standard normals and uniform bits', () => {
-    const r = new SeededRandom(123);
-    const xs = Array.from({ length: 20000 }, () => r.normal());
-    const s = stats(xs);
-    expect(Math.abs(s.mean)).toBeLessThan(0.03);
-    expect(Math.abs(s.std - 1)).toBeLessThan(0.03);
-    const u = new SeededRandom(5);
-    let high = 0;
-    for (let i = 0; i < 20000; i++) if (u.nextUint32() >= 2 ** 31) high++;
-    expect(high / 20000).toBeGreaterThan(0.48);
-    expect(high / 20000).toBeLessThan(0.52);
   });
 });

@@ -8,6 +8,7 @@
 
 import type { GPTConfig } from './config.js';
 import type { TensorData } from './graph/ir.js';
+import { SeededRandom } from './random.js';
 
 /** Model weights by Hugging Face GPT-2 name, all float32 (float64 only in tests). */
 export type Params = Map<string, TensorData>;
@@ -52,69 +53,6 @@ export function countParams(cfg: GPTConfig): number {
   let n = 0;
   for (const dims of paramShapes(cfg).values()) n += dims.reduce((a, b) => a * b, 1);
   return n;
-}
-
-/**
- * A small deterministic PRNG: SplitMix32-style seeding into a xoshiro128** state,
- * with Box–Muller normals. Not cryptographic; reproducible across platforms.
- * Reference: Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2018).
- */
-export class SeededRandom {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-  private spare: number | undefined;
-
-  constructor(seed: number, stream = 0) {
-    let x = (Math.trunc(seed) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next() | 1;
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  nextUint32(): number {
-    const r = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return r;
-  }
-
-  /** Uniform in the open interval (0, 1). */
-  uniform(): number {
-    return (this.nextUint32() + 0.5) / 4294967296;
-  }
-
-  /** A standard normal sample (Box–Muller; the second value of each pair is kept). */
-  normal(): number {
-    if (this.spare !== undefined) {
-      const v = this.spare;
-      this.spare = undefined;
-      return v;
-    }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const theta = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
 /** How GPT-2 initialises a parameter, from its name. */

@@ -1,10 +1,9 @@
 // AdamW + clipping graph against a float64 reference written separately below, following
 // torch.optim.AdamW and torch.nn.utils.clip_grad_norm_ step by step.
-import { GraphBuilder, serializeModel } from '@spinettai/model';
+import { GraphBuilder, SeededRandom, serializeModel } from '@spinettai/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { adamwScalars, addAdamW, OPT_INPUTS } from './adamw.js';
-import { Rng } from './prng.js';
 
 interface RefTensor {
   p: number[];
@@ -62,11 +61,11 @@ async function runCase(clip: number, scale: number) {
     b.output(u.v);
   }
   const session = await InferenceSession.create(serializeModel(b.build()));
-  const rng = Rng.seeded(7);
+  const rng = new SeededRandom(7);
   const ref: RefTensor[] = shapes.map((dims) => {
     const n = dims.reduce((a, c) => a * c, 1);
     return {
-      p: Array.from({ length: n }, () => rng.nextFloat() * 2 - 1),
+      p: Array.from({ length: n }, () => rng.uniform() * 2 - 1),
       m: new Array(n).fill(0),
       v: new Array(n).fill(0),
       decay: dims.length === 2,
@@ -84,7 +83,7 @@ async function runCase(clip: number, scale: number) {
   const maxRel = { p: 0, norm: 0 };
   try {
     for (let t = 1; t <= 5; t++) {
-      const grads = ref.map((r) => r.p.map(() => (rng.nextFloat() * 2 - 1) * 3));
+      const grads = ref.map((r) => r.p.map(() => (rng.uniform() * 2 - 1) * 3));
       const lr = 0.01 * t;
       const s = adamwScalars({ t, lr, weightDecay: 0.1, gradScale: scale, gradClip: clip });
       const feeds: Record<string, Tensor> = {};

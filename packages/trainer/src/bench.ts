@@ -13,12 +13,12 @@ import {
   initParams,
   paramShapes,
   reseedDropout,
+  SeededRandom,
   validateConfig,
 } from '@spinettai/model';
 import { Tensor } from 'onnxruntime-node';
 import type { Batch } from './data.js';
 import { ParamStore } from './paramStore.js';
-import { Rng } from './prng.js';
 import { createSession } from './sessions.js';
 import { type OptimizerMode, TrainStep } from './step.js';
 
@@ -61,7 +61,7 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-function randomBatch(rng: Rng, n: number, vocab: number): Batch {
+function randomBatch(rng: SeededRandom, n: number, vocab: number): Batch {
   return {
     inputs: BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(vocab))),
     targets: BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(vocab))),
@@ -115,7 +115,7 @@ export async function benchTrain(cfgIn: Partial<GPTConfig>, o: BenchTrainOptions
     sessionOpts,
   );
   const sessionCreateMs = performance.now() - tc;
-  const rng = Rng.seeded(1);
+  const rng = new SeededRandom(1);
   const times: number[] = [];
   try {
     const batch = randomBatch(rng, o.batch * T, cfg.vocabSize);
@@ -185,8 +185,8 @@ export async function measurePeakFlops(
   const y = b.input('b', 'float32', [n, n]);
   b.output(b.matmul(x, y), 'c'); // (n, n)
   const session = await createSession(b.build(), o.threads === undefined ? {} : { threads: o.threads });
-  const rng = Rng.seeded(2);
-  const data = Float32Array.from({ length: n * n }, () => rng.nextFloat() - 0.5);
+  const rng = new SeededRandom(2);
+  const data = Float32Array.from({ length: n * n }, () => rng.uniform() - 0.5);
   const feeds = { a: new Tensor('float32', data, [n, n]), b: new Tensor('float32', data, [n, n]) };
   const out = { c: new Tensor('float32', new Float32Array(n * n), [n, n]) };
   const times: number[] = [];

@@ -1,13 +1,13 @@
 // Reads a tokenized dataset (meta.json, train.bin, val.bin from @spinettai/tokenizer)
 // and cuts it into training windows. A window is blockSize + 1 contiguous tokens: inputs
 // are the first blockSize, targets the last blockSize. Training windows start at random
-// offsets drawn from a seeded Rng (its state is checkpointed); the evaluation set is a
+// offsets drawn from a SeededRandom (its state is checkpointed); the evaluation set is a
 // fixed list of windows from val.bin, the same at every evaluation.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SeededRandom } from '@spinettai/model';
 import { DatasetError } from './errors.js';
-import { Rng } from './prng.js';
 
 /** meta.json as written by the tokenizer package (snake_case, as on disk). */
 export interface DatasetMeta {
@@ -118,9 +118,12 @@ export function windowsToBatch(
   return batch;
 }
 
-/** Random training windows drawn from a seeded Rng whose state is saved in checkpoints. */
+/** Stream id of the batch sampler's generator: apart from initParams' (0, 1, 2, …), dropoutSeed's (0x5eed + k) and deriveSeed's (0x40000000 + step). */
+const SAMPLER_STREAM = 0x20000000;
+
+/** Random training windows drawn from a SeededRandom whose state is saved in checkpoints. */
 export class BatchSampler {
-  private readonly rng: Rng;
+  private readonly rng: SeededRandom;
   /** Windows drawn so far (recorded in trainer_state.json as the data position). */
   drawn: number;
 
@@ -135,7 +138,8 @@ export class BatchSampler {
         `train.bin has ${tokens.length} tokens, fewer than one window of blockSize + 1 = ${blockSize + 1}; use a smaller --block-size or more lyrics`,
       );
     }
-    this.rng = 'seed' in from ? Rng.seeded(from.seed, 0x5eed) : Rng.fromState(from.state);
+    this.rng =
+      'seed' in from ? new SeededRandom(from.seed, SAMPLER_STREAM) : SeededRandom.fromState(from.state);
     this.drawn = 'seed' in from ? 0 : from.drawn;
   }
 

@@ -1,16 +1,22 @@
 // The training step on a tiny GPT-2: fused vs separate AdamW agree, gradient
 // accumulation (2 × B) matches one batch of 2B, and the model overfits one batch.
-import { buildGptGraph, initParams, paramShapes, reseedDropout, validateConfig } from '@spinettai/model';
+import {
+  buildGptGraph,
+  initParams,
+  paramShapes,
+  reseedDropout,
+  SeededRandom,
+  validateConfig,
+} from '@spinettai/model';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Batch } from './data.js';
 import { ParamStore } from './paramStore.js';
-import { Rng } from './prng.js';
 import { type OptimizerMode, TrainStep } from './step.js';
 
 const cfg = validateConfig({ vocabSize: 32, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 });
 const io = { inputIds: 'input_ids', targets: 'targets', loss: 'loss' };
 
-function randomBatch(rng: Rng, B: number, T: number): Batch {
+function randomBatch(rng: SeededRandom, B: number, T: number): Batch {
   const n = B * T;
   return {
     inputs: BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(cfg.vocabSize))),
@@ -60,7 +66,7 @@ describe('TrainStep', () => {
     for (const mode of ['fused', 'separate'] as const) {
       const { store, step } = await makeStep(mode, 1, 4);
       open.push(step);
-      const rng = Rng.seeded(11);
+      const rng = new SeededRandom(11);
       const losses: number[] = [];
       for (let t = 1; t <= 5; t++) {
         const r = await step.run([randomBatch(rng, 4, cfg.blockSize)], {
@@ -87,7 +93,7 @@ describe('TrainStep', () => {
       const big = await makeStep(mode, 1, 4);
       const acc = await makeStep(mode, 2, 2);
       open.push(big.step, acc.step);
-      const rng = Rng.seeded(5);
+      const rng = new SeededRandom(5);
       for (let t = 1; t <= 3; t++) {
         const a = randomBatch(rng, 2, cfg.blockSize);
         const b = randomBatch(rng, 2, cfg.blockSize);
@@ -108,7 +114,7 @@ describe('TrainStep', () => {
   it('overfits one batch (loss < 0.1)', async () => {
     const { step } = await makeStep('fused', 1, 4);
     open.push(step);
-    const batch = randomBatch(Rng.seeded(9), 4, cfg.blockSize);
+    const batch = randomBatch(new SeededRandom(9), 4, cfg.blockSize);
     let loss = Number.POSITIVE_INFINITY;
     for (let t = 1; t <= 150 && loss >= 0.1; t++)
       loss = (await step.run([batch], { t, lr: 3e-2, weightDecay: 0, gradClip: 1 })).loss;

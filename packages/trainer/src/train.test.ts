@@ -11,7 +11,7 @@ import { noiseTokens, removeTempDirs, tempDir, writeDataset } from './test-utils
 
 afterAll(removeTempDirs);
 
-import { train } from './train.js';
+import { deriveSeed, train } from './train.js';
 
 const model = { blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 };
 const dataDir = writeDataset(tempDir(), noiseTokens(600, 32, 1), noiseTokens(200, 32, 2), 32);
@@ -31,6 +31,18 @@ const base = (outDir: string): TrainOptions => ({
   threads: 1,
 });
 const losses = (outDir: string) => readMetrics(join(outDir, 'metrics.jsonl')).map((r) => r.train_loss);
+
+describe('deriveSeed', () => {
+  it('gives a deterministic 31-bit dropout seed per (seed, step)', () => {
+    expect(deriveSeed(5, 10)).toBe(deriveSeed(5, 10));
+    expect(deriveSeed(5, 10)).not.toBe(deriveSeed(5, 20));
+    expect(deriveSeed(6, 10)).not.toBe(deriveSeed(5, 10));
+    for (let step = 0; step < 100; step++) {
+      const s = deriveSeed(1337, step);
+      expect(Number.isInteger(s) && s >= 0 && s < 2 ** 31).toBe(true);
+    }
+  });
+});
 
 describe('train', () => {
   it('is deterministic by seed and writes metrics.jsonl, loss.svg and checkpoints', async () => {

@@ -2,14 +2,14 @@
 // metrics.jsonl, loss.svg, checkpoints/{last,best}. Quiet except through hooks.
 //
 // Exact resume: everything random is a function of saved state. Batches come from the
-// sampler Rng (state checkpointed); dropout masks come from onnxruntime's per-session
+// sampler's SeededRandom (state checkpointed); dropout masks come from onnxruntime's per-session
 // RNG, so the training sessions are rebuilt with seed deriveSeed(seed, step) right after
 // every save of checkpoints/last — in an uninterrupted run too — and a resumed run builds
 // them with the same seed. The losses of a resumed run therefore equal the original's.
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildGptGraph, countParams, paramShapes, reseedDropout } from '@spinettai/model';
+import { buildGptGraph, countParams, paramShapes, reseedDropout, SeededRandom } from '@spinettai/model';
 import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
 import { type Batch, BatchSampler, evalBatches, loadDataset } from './data.js';
 import { DatasetError, NonFiniteLossError } from './errors.js';
@@ -24,12 +24,20 @@ import {
 } from './options.js';
 import { ParamStore } from './paramStore.js';
 import { type LossPoint, writeLossCurve } from './plot.js';
-import { deriveSeed } from './prng.js';
 import { learningRate } from './schedule.js';
 import { sha256File, startingPoint } from './start.js';
 import { type ModelIO, TrainStep } from './step.js';
 
 const IO: ModelIO = { inputIds: 'input_ids', targets: 'targets', loss: 'loss' };
+
+/** Stream ids of the per-step dropout seeds: a range of their own, apart from the sampler's. */
+const DROPOUT_STREAM_BASE = 0x40000000;
+
+/** The 31-bit dropout seed of the training sessions built at `step` of a run with `seed`. */
+export function deriveSeed(seed: number, step: number): number {
+  return new SeededRandom(seed, DROPOUT_STREAM_BASE + step).nextUint32() & 0x7fffffff;
+}
+
 /**
  * Trains a GPT-2 on a tokenized dataset. Resolves with a summary; rejects with a typed
  * error (TrainOptionsError, DatasetError, CheckpointMismatchError, NonFiniteLossError).

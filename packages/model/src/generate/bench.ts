@@ -5,7 +5,8 @@
 
 import { type GPTConfig, validateConfig } from '../config.js';
 import { serializeModel } from '../graph/serialize.js';
-import { initParams, SeededRandom } from '../params.js';
+import { initParams } from '../params.js';
+import { SeededRandom } from '../random.js';
 import { KvDecoder } from './decoder.js';
 import { InvalidOptionError } from './errors.js';
 import { buildKvCacheGraph } from './kvGraph.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../random.js';
 import { InvalidOptionError } from './errors.js';
 import { resolveMaxNewTokens, resolveSampling, resolveStop } from './options.js';
-import { createRng } from './prng.js';
 import {
   applyRepetitionPenalty,
   applyTopK,
@@ -67,24 +67,24 @@ describe('sampleNext', () => {
 
   it('temperature 0 is argmax and leaves the logits untouched', () => {
     const copy = Float32Array.from(logits);
-    expect(sampleNext(logits, greedy, createRng(0))).toBe(1);
+    expect(sampleNext(logits, greedy, new SeededRandom(0))).toBe(1);
     expect(logits).toEqual(copy);
   });
 
   it('repetition penalty can change the greedy choice', () => {
     const s = resolveSampling({ temperature: 0, repetitionPenalty: 2, seed: 0 });
-    expect(sampleNext(logits, s, createRng(0), [1])).toBe(2); // 2 / 2 = 1 < 1.5
+    expect(sampleNext(logits, s, new SeededRandom(0), [1])).toBe(2); // 2 / 2 = 1 < 1.5
   });
 
   it('same seed gives the same draws; the empirical distribution matches softmax(logits / T)', () => {
     const s = resolveSampling({ temperature: 0.7, seed: 42 });
     const draw = (seed: number) => {
-      const rng = createRng(seed);
+      const rng = new SeededRandom(seed);
       return Array.from({ length: 200 }, () => sampleNext(logits, s, rng));
     };
     expect(draw(42)).toEqual(draw(42));
     expect(draw(42)).not.toEqual(draw(43));
-    const rng = createRng(7);
+    const rng = new SeededRandom(7);
     const counts = new Array(5).fill(0);
     const n = 20000;
     for (let i = 0; i < n; i++) counts[sampleNext(logits, s, rng)]++;
@@ -93,7 +93,7 @@ describe('sampleNext', () => {
   });
 
   it('top-k 1 and tiny top-p both reduce to greedy', () => {
-    const rng = createRng(3);
+    const rng = new SeededRandom(3);
     const k1 = resolveSampling({ temperature: 1.5, topK: 1, seed: 0 });
     const p0 = resolveSampling({ temperature: 1.5, topP: 1e-6, seed: 0 });
     for (let i = 0; i < 50; i++) {
@@ -104,20 +104,9 @@ describe('sampleNext', () => {
 
   it('top-k 2 only ever draws the two best tokens', () => {
     const s = resolveSampling({ temperature: 3, topK: 2, seed: 0 });
-    const rng = createRng(9);
+    const rng = new SeededRandom(9);
     const got = new Set(Array.from({ length: 300 }, () => sampleNext(logits, s, rng)));
     expect([...got].sort()).toEqual([1, 2]);
-  });
-});
-
-describe('PRNG', () => {
-  it('is uniform-ish in [0, 1) and seed-dependent', () => {
-    const a = createRng(123);
-    const xs = Array.from({ length: 10000 }, () => a.next());
-    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...xs)).toBeLessThan(1);
-    expect(Math.abs(xs.reduce((s, x) => s + x, 0) / xs.length - 0.5)).toBeLessThan(0.02);
-    expect(createRng(2 ** 40 + 1).next()).not.toBe(createRng(1).next());
   });
 });
 

@@ -3,8 +3,8 @@
 // matches Hugging Face's logits processors so settings mean the same as there.
 // Plain TypeScript on a copy of the row: the vocab is small and this is not the hot path.
 
+import type { SeededRandom } from '../random.js';
 import type { ResolvedSampling } from './options.js';
-import type { Rng } from './prng.js';
 
 /** Index of the largest value (first one on ties). */
 export function argmax(logits: ArrayLike<number>): number {
@@ -92,7 +92,7 @@ export function drawIndex(probs: ArrayLike<number>, u: number): number {
 export function sampleNext(
   logits: ArrayLike<number>,
   s: ResolvedSampling,
-  rng: Rng,
+  rng: SeededRandom,
   context: Iterable<number> = [],
 ): number {
   const row = Float32Array.from(logits);
@@ -102,5 +102,5 @@ export function sampleNext(
   applyTopK(row, s.topK);
   const probs = softmax(row);
   applyTopP(probs, s.topP);
-  return drawIndex(probs, rng.next());
+  return drawIndex(probs, rng.uniform());
 }

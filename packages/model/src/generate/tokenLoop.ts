@@ -4,9 +4,9 @@
 // prefilled again from position 0, so positions never exceed what the model learned.
 // Without a cache (kvCache: false) every step runs the whole window, nanoGPT-style.
 
+import { SeededRandom } from '../random.js';
 import type { KvDecoder } from './decoder.js';
 import type { ResolvedSampling } from './options.js';
-import { createRng } from './prng.js';
 import { sampleNext } from './sampling.js';
 
 /** Why generation ended. */
@@ -43,7 +43,7 @@ export async function* decodeTokens(
 ): AsyncGenerator<number, FinishReason, undefined> {
   const { blockSize, vocabSize } = decoder.dims;
   const kvCache = opts.kvCache ?? true;
-  const rng = createRng(opts.sampling.seed);
+  const rng = new SeededRandom(opts.sampling.seed);
   const stops = new Set(opts.stopTokenIds);
   const tokens = cropPrompt(promptIds, blockSize); // context window (grows, then slides)
   const seen = new Set(tokens); // what the repetition penalty looks at

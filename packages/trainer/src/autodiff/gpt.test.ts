@@ -4,11 +4,10 @@
 // the symbolic-shape graph against those float64 gradients.
 // Legend: B batch, T sequence, C nEmbd, V vocab.
 
-import { buildGptGraph, type GPTConfig, serializeModel } from '@spinettai/model';
+import { buildGptGraph, type GPTConfig, SeededRandom, serializeModel } from '@spinettai/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGradientGraph } from './engine.js';
-import { rng } from './test-utils/gradcheck.js';
 
 const cfg: GPTConfig = {
   vocabSize: 32,
@@ -21,9 +20,9 @@ const cfg: GPTConfig = {
 };
 const B = 2;
 const T = 8;
-const random = rng(42);
-const ids = Array.from({ length: B * T }, () => Math.floor(random() * cfg.vocabSize));
-const targets = ids.map((_, i) => (i === 5 ? -1 : Math.floor(random() * cfg.vocabSize))); // one ignored position
+const random = new SeededRandom(42);
+const ids = Array.from({ length: B * T }, () => random.nextInt(cfg.vocabSize));
+const targets = ids.map((_, i) => (i === 5 ? -1 : random.nextInt(cfg.vocabSize))); // one ignored position
 
 /** Random parameters of a useful scale (GPT-2 init's zero biases and unit gains would hide mistakes). */
 function randomParams(
@@ -37,7 +36,7 @@ function randomParams(
     const scale = name.endsWith('bias') ? 0.1 : 0.3;
     p.set(
       name,
-      Float64Array.from({ length: n }, () => base + scale * (2 * random() - 1)),
+      Float64Array.from({ length: n }, () => base + scale * (2 * random.uniform() - 1)),
     );
   }
   return p;
@@ -85,7 +84,7 @@ describe('GPT-2 gradients', () => {
     const loss = async () =>
       ((await forward.run(feeds(params, shapes, 'float64')))['loss']!.data as Float64Array)[0]!;
     const eps = 1e-5;
-    const pick = rng(7);
+    const pick = new SeededRandom(7);
     let checked = 0;
     const failures: string[] = [];
     for (const name of names) {
@@ -93,7 +92,7 @@ describe('GPT-2 gradients', () => {
       const analytic = reference.get(name)!;
       expect(analytic.length).toBe(data.length);
       for (let k = 0; k < 3; k++) {
-        const i = Math.floor(pick() * data.length);
+        const i = pick.nextInt(data.length);
         const saved = data[i]!;
         data[i] = saved + eps;
         const up = await loss();

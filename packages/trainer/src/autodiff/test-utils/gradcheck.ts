@@ -4,21 +4,16 @@
 // element of dY differs (a plain sum would hide transposed or swapped gradients).
 // One session per graph; the perturbations run on the small forward-only session.
 
-import { type DType, type Graph, GraphBuilder, serializeModel, type Value } from '@spinettai/model';
+import {
+  type DType,
+  type Graph,
+  GraphBuilder,
+  SeededRandom,
+  serializeModel,
+  type Value,
+} from '@spinettai/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { buildGradientGraph } from '../engine.js';
-
-/** A deterministic uniform generator in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One input of a checked graph. */
 export interface CheckInput {
@@ -83,7 +78,7 @@ export function forwardGraph(c: GradCase): {
   data: Record<string, { dtype: DType; shape: number[]; values: number[] }>;
 } {
   const dtype = c.dtype ?? 'float64';
-  const random = rng(c.seed ?? 1234);
+  const random = new SeededRandom(c.seed ?? 1234);
   const b = new GraphBuilder(c.name.replace(/\W+/g, '_'));
   const x: Record<string, Value> = {};
   const data: Record<string, { dtype: DType; shape: number[]; values: number[] }> = {};
@@ -95,13 +90,13 @@ export function forwardGraph(c: GradCase): {
     data[name] = {
       dtype: dt,
       shape: inp.shape,
-      values: inp.data ? [...inp.data] : Array.from({ length: n }, () => lo + (hi - lo) * random()),
+      values: inp.data ? [...inp.data] : Array.from({ length: n }, () => lo + (hi - lo) * random.uniform()),
     };
   }
   const y = c.build(b, x);
   const shape = y.shape as number[];
   const n = shape.reduce((p, q) => p * q, 1);
-  const r = Array.from({ length: n }, () => 0.5 + random());
+  const r = Array.from({ length: n }, () => 0.5 + random.uniform());
   const weights = b.constant(
     { dtype: y.dtype, dims: shape, data: makeArray(y.dtype, r) as Float32Array },
     'check_weights',
