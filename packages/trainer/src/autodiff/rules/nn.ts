@@ -37,22 +37,25 @@ function layerNormBackward(c: GradContext): void {
   }
 }
 
-// Y = ½X(1 + tanh u), u = k₀(X + k₁X³), k₀ = √(2/π), k₁ = 0.044715
-//   →  dX = dY·(½(1 + t) + ½X·u'·(1 − t²)) = dY·(1 + t)·(½ + A·(1 − t)),
-//      t = tanh u, A = ½X·u' = X·(½k₀ + 1.5·k₀k₁X²)   (14 elementwise passes)
+// Y = ½X(1 + tanh u) = X·s, s = σ(2u), u = k₀(X + k₁X³), k₀ = √(2/π), k₁ = 0.044715
+//   →  dX = dY·(s + X·s(1 − s)·2u') = dY·(s + Q·Y·(1 − s)),
+//      W = 2k₀k₁X², P = 2k₀ + W (so 2u = X·P), Q = 2u' = 2k₀ + 6k₀k₁X² = 3P − 4k₀.
+//   Reusing the forward output Y (no division by X) takes 12 elementwise passes.
 // ('none': Y = XΦ(X)  →  dX = dY·(Φ(X) + X·φ(X)))
 function geluBackward(c: GradContext): void {
   const [x, dY] = [c.input(0), c.dY()];
-  const k0 = Math.sqrt(2 / Math.PI);
-  const k1 = 0.044715;
-  const x2 = c.mul(x, x);
   if (c.stringAttr('approximate', 'none') === 'tanh') {
-    const t = c.op('Tanh', [c.mul(x, c.add(c.mul(x2, c.scalar(k0 * k1)), c.scalar(k0)))]);
-    const a = c.mul(x, c.add(c.mul(x2, c.scalar(1.5 * k0 * k1)), c.scalar(0.5 * k0)));
-    const right = c.add(c.mul(a, c.sub(c.scalar(1), t)), c.scalar(0.5));
-    c.setGrad(0, c.mul(dY, c.mul(c.add(t, c.scalar(1)), right)));
+    const k0 = Math.sqrt(2 / Math.PI);
+    const k1 = 0.044715;
+    const w = c.mul(c.mul(x, x), c.scalar(2 * k0 * k1)); // W = 2k₀k₁X²
+    const p = c.add(w, c.scalar(2 * k0)); // P = 2k₀ + W
+    const s = c.op('Sigmoid', [c.mul(x, p)]); // s = σ(2u) = ½(1 + tanh u)
+    const q = c.add(c.mul(p, c.scalar(3)), c.scalar(-4 * k0)); // Q = 2u'
+    const qy = c.mul(q, c.output(0)); // Q·Y
+    c.setGrad(0, c.mul(dY, c.add(s, c.mul(qy, c.sub(c.scalar(1), s)))));
     return;
   }
+  const x2 = c.mul(x, x);
   // Φ(X) = ½(1 + erf(X/√2)), φ(X) = e^(−X²/2)/√(2π)
   const phiCdf = c.mul(c.add(c.op('Erf', [c.mul(x, c.scalar(Math.SQRT1_2))]), c.scalar(1)), c.scalar(0.5));
   const phiPdf = c.mul(c.op('Exp', [c.mul(x2, c.scalar(-0.5))]), c.scalar(1 / Math.sqrt(2 * Math.PI)));
