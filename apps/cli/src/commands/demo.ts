@@ -12,7 +12,7 @@ import { trainWithProgress } from './train.js';
 export const DEMO_CORPUS = fileURLToPath(new URL('../../data/demo-corpus.jsonl', import.meta.url));
 
 /** Sized to train in about three minutes on two CPU cores. */
-export const DEMO_MODEL = { nLayer: 4, nEmbd: 128, nHead: 4, blockSize: 128, dropout: 0.1 } as const;
+export const DEMO_MODEL = { nLayer: 4, nEmbd: 128, nHead: 4, blockSize: 128, dropout: 0.2 } as const;
 
 const PROMPTS = ['', 'Cuando', 'El río'];
 
@@ -34,7 +34,7 @@ export function registerDemo(program: Command): void {
       const { meta } = await tokenizeCorpus({
         corpusPath: DEMO_CORPUS,
         outDir: dataDir,
-        vocabSize: 1024,
+        vocabSize: 512,
         minFrequency: 2,
         valFraction: 0.1,
         seed: flags.seed,
@@ -52,7 +52,7 @@ export function registerDemo(program: Command): void {
         model: DEMO_MODEL,
         batchSize: 16,
         gradAccum: 1,
-        steps: 600,
+        steps: 1000,
         maxTimeSec: flags.maxTime,
         lr: 2e-3,
         minLr: 2e-4,
