@@ -3,8 +3,8 @@
 import { benchGenerate } from '@spinettai/model';
 import { benchTrain } from '@spinettai/trainer';
 import { Argument, type Command } from 'commander';
+import { addModelOptions } from '../model-options.js';
 import { positiveInt } from '../options.js';
-import { DEFAULT_MODEL } from './train.js';
 
 interface BenchFlags {
   layers: number;
@@ -22,14 +22,11 @@ interface BenchFlags {
 }
 
 export function registerBench(program: Command): void {
-  program
+  const command = program
     .command('bench')
     .description('Measure training or generation speed on random tokens and print one JSON line.')
-    .addArgument(new Argument('<what>', 'what to measure').choices(['train', 'generate']))
-    .option('--layers <n>', 'transformer blocks', positiveInt, DEFAULT_MODEL.nLayer)
-    .option('--embd <n>', 'embedding width', positiveInt, DEFAULT_MODEL.nEmbd)
-    .option('--heads <n>', 'attention heads', positiveInt, DEFAULT_MODEL.nHead)
-    .option('--block <n>', 'context length', positiveInt, DEFAULT_MODEL.blockSize)
+    .addArgument(new Argument('<what>', 'what to measure').choices(['train', 'generate']));
+  addModelOptions(command)
     .option('--vocab <n>', 'vocabulary size', positiveInt, 4096)
     .option('--batch <n>', 'train: sequences per step', positiveInt, 16)
     .option('--steps <n>', 'train: timed steps', positiveInt, 10)

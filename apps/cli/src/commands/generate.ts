@@ -1,6 +1,7 @@
 // `spinettai generate`: write new lyrics from a checkpoint or export folder, streaming to stdout.
 import { type GenerateOptions, Generator } from '@spinettai/model';
 import type { Command } from 'commander';
+import { abortOnInterrupt } from '../interrupt.js';
 import {
   collect,
   nonNegativeInt,
@@ -42,13 +43,11 @@ export function registerGenerate(program: Command): void {
     .option('--stop <text>', 'stop when this text is generated (repeatable)', collect)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
     .action(async (flags: GenerateFlags) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      const interrupt = abortOnInterrupt();
       const generator = await Generator.load(flags.model, { threads: flags.threads });
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
-        for (let i = 0; i < flags.numSamples && !controller.signal.aborted; i++) {
+        for (let i = 0; i < flags.numSamples && !interrupt.signal.aborted; i++) {
           if (flags.numSamples > 1)
             process.stdout.write(`${i > 0 ? '\n' : ''}=== sample ${i + 1} (seed ${seed + i}) ===\n`);
           const options: GenerateOptions = {
@@ -59,7 +58,7 @@ export function registerGenerate(program: Command): void {
             repetitionPenalty: flags.repetitionPenalty,
             seed: seed + i,
             stop: flags.stop ?? [],
-            signal: controller.signal,
+            signal: interrupt.signal,
           };
           process.stdout.write(flags.prompt);
           for await (const piece of generator.stream(flags.prompt, options)) process.stdout.write(piece);
@@ -67,7 +66,7 @@ export function registerGenerate(program: Command): void {
         }
       } finally {
         await generator.release();
-        process.off('SIGINT', onSigint);
+        interrupt.dispose();
       }
     });
 }

@@ -2,6 +2,7 @@
 import { DEFAULT_ARTISTS, scrape } from '@spinettai/scraper';
 import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
+import { abortOnInterrupt } from '../interrupt.js';
 import { collect, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 import { createProgress } from '../ui/progress.js';
 
@@ -58,9 +59,7 @@ export function registerScrape(program: Command): void {
           'no Genius token: set GENIUS_ACCESS_TOKEN or pass --token (get one at https://genius.com/api-clients)',
         );
       }
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      const interrupt = abortOnInterrupt();
       let progress: ReturnType<typeof createProgress> | undefined;
       try {
         const summary = await scrape({
@@ -76,7 +75,7 @@ export function registerScrape(program: Command): void {
           requestsPerSecond: flags.rps,
           timeoutMs: flags.timeout,
           maxRetries: flags.retries,
-          signal: controller.signal,
+          signal: interrupt.signal,
           onProgress: (p) => {
             progress ??= createProgress({
               label: 'scrape',
@@ -95,7 +94,7 @@ export function registerScrape(program: Command): void {
         process.stdout.write(`${formatSummary(summary)}\n`);
       } finally {
         progress?.stop();
-        process.off('SIGINT', onSigint);
+        interrupt.dispose();
       }
     });
 }

@@ -1,6 +1,8 @@
 // `spinettai train`: train a GPT-2 on a tokenized data folder, with a progress bar.
 import { type TrainOptions, type TrainSummary, train } from '@spinettai/trainer';
 import type { Command } from 'commander';
+import { abortOnInterrupt } from '../interrupt.js';
+import { addModelOptions } from '../model-options.js';
 import {
   duration,
   fraction,
@@ -37,21 +39,15 @@ interface TrainFlags {
   initFrom?: string;
 }
 
-/** The model size `spinettai train` uses when no flag says otherwise. */
-export const DEFAULT_MODEL = { nLayer: 4, nEmbd: 256, nHead: 4, blockSize: 128 } as const;
-
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description(
       'Train a GPT-2 from scratch (or fine-tune one) on a data folder written by `spinettai tokenize`.',
     )
     .requiredOption('--data <dir>', 'data folder (tokenizer.json, train.bin, val.bin, meta.json)')
-    .requiredOption('--out <dir>', 'run folder: checkpoints/{last,best}, metrics.jsonl, loss.svg')
-    .option('--layers <n>', 'transformer blocks', positiveInt, DEFAULT_MODEL.nLayer)
-    .option('--embd <n>', 'embedding width (must be divisible by --heads)', positiveInt, DEFAULT_MODEL.nEmbd)
-    .option('--heads <n>', 'attention heads', positiveInt, DEFAULT_MODEL.nHead)
-    .option('--block <n>', 'context length in tokens', positiveInt, DEFAULT_MODEL.blockSize)
+    .requiredOption('--out <dir>', 'run folder: checkpoints/{last,best}, metrics.jsonl, loss.svg');
+  addModelOptions(command)
     .option('--batch <n>', 'sequences per micro-batch', positiveInt, 16)
     .option('--grad-accum <n>', 'micro-batches per optimizer step', positiveInt, 1)
     .option('--steps <n>', 'optimizer steps', positiveInt, 2000)
@@ -107,9 +103,7 @@ export function registerTrain(program: Command): void {
 /** Runs the trainer with a progress bar and prints the summary; shared with `demo`. */
 export async function trainWithProgress(options: TrainOptions & { steps: number }): Promise<TrainSummary> {
   // Ctrl-C stops training cleanly: the trainer evaluates and saves checkpoints/last first.
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const interrupt = abortOnInterrupt();
   const progress = createProgress({
     label: 'train',
     total: options.steps,
@@ -124,7 +118,7 @@ export async function trainWithProgress(options: TrainOptions & { steps: number 
   });
   try {
     const summary = await train(
-      { ...options, signal: controller.signal },
+      { ...options, signal: interrupt.signal },
       {
         onStep: (s) =>
           progress.update(s.step, {
@@ -147,7 +141,7 @@ export async function trainWithProgress(options: TrainOptions & { steps: number 
     return summary;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 
