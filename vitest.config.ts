@@ -9,6 +9,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      '@spinettai/graph': src('graph'),
       '@spinettai/scraper': src('scraper'),
       '@spinettai/tokenizer': src('tokenizer'),
       '@spinettai/model': src('model'),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
 const packages = {
+  '@spinettai/graph': 'packages/graph',
   '@spinettai/scraper': 'packages/scraper',
   '@spinettai/tokenizer': 'packages/tokenizer',
   '@spinettai/model': 'packages/model',
@@ -89,16 +90,18 @@ describe('packed tarballs', () => {
     sh('pnpm', ['install', '--prefer-offline', '--reporter=append-only'], app);
     writeFileSync(
       join(app, 'main.mjs'),
-      `import * as scraper from '@spinettai/scraper';
+      `import * as graph from '@spinettai/graph';
+import * as scraper from '@spinettai/scraper';
 import * as tokenizer from '@spinettai/tokenizer';
 import * as model from '@spinettai/model';
 import * as trainer from '@spinettai/trainer';
-const b = new model.GraphBuilder('consumer');
+const b = new graph.GraphBuilder('consumer');
 const x = b.input('x', 'float32', [2]);
 b.output(b.add(x, x), 'y');
-const bytes = model.serializeModel(b.build());
+const bytes = graph.serializeModel(b.build());
 console.log(JSON.stringify({
   onnxBytes: bytes.length,
+  graph: Object.keys(graph).length,
   scraper: Object.keys(scraper).length,
   tokenizer: Object.keys(tokenizer).length,
   model: Object.keys(model).length,
@@ -108,7 +111,7 @@ console.log(JSON.stringify({
     );
     const out = JSON.parse(sh('node', ['main.mjs'], app));
     expect(out.onnxBytes).toBeGreaterThan(20);
-    for (const k of ['scraper', 'tokenizer', 'model', 'trainer']) expect(out[k]).toBeGreaterThan(0);
+    for (const k of ['graph', 'scraper', 'tokenizer', 'model', 'trainer']) expect(out[k]).toBeGreaterThan(0);
     const help = sh(join(app, 'node_modules/.bin/spinettai'), ['--help'], app);
     expect(help).toMatch(/Usage: spinettai/);
   }, 300_000);

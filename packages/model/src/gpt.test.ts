@@ -1,17 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Graph, GraphBuilder, SeededRandom, serializeModel } from '@spinettai/graph';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint/hfFolder.js';
 import { type GPTConfig, validateConfig } from './config.js';
 import { buildGptGraph } from './gpt.js';
-import { GraphBuilder } from './graph/builder.js';
-import type { Graph } from './graph/ir.js';
-import { serializeModel } from './graph/serialize.js';
 import { dropoutSeed, reseedDropout } from './layers.js';
 import { initParams, type Params } from './params.js';
-import { SeededRandom } from './random.js';
 import { referenceLogits, referenceLoss } from './reference.js';
 
 const cfg: GPTConfig = validateConfig({

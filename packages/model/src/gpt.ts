@@ -15,10 +15,8 @@
 // Legend: B batch, T sequence, C nEmbd, V vocab, L nLayer, H nHead, D = C / H.
 // Reference: transformers/models/gpt2/modeling_gpt2.py; nanoGPT model.py.
 
+import { type Dim, type Graph, GraphBuilder, GraphError, type Value } from '@spinettai/graph';
 import type { GPTConfig } from './config.js';
-import { GraphBuilder, type Value } from './graph/builder.js';
-import { GraphError } from './graph/errors.js';
-import type { Dim, Graph } from './graph/ir.js';
 import { block, createLayerContext, type FloatDType, layerNorm, lmHead } from './layers.js';
 import { type Params, paramShapes } from './params.js';
 

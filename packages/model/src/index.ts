@@ -46,24 +46,6 @@ export type { FinishReason, TokenLoopOptions } from './generate/tokenLoop.js';
 export { cropPrompt, decodeTokens, slideKeep } from './generate/tokenLoop.js';
 export type { GptGraph, GptGraphOptions } from './gpt.js';
 export { buildGptGraph } from './gpt.js';
-export type { AttributeInput, OpOptions, Value } from './graph/builder.js';
-export { GraphBuilder, validateGraph } from './graph/builder.js';
-export { GraphError } from './graph/errors.js';
-export type {
-  Attribute,
-  Dim,
-  DType,
-  Graph,
-  Node,
-  Shape,
-  TensorArray,
-  TensorData,
-  ValueInfo,
-} from './graph/ir.js';
-export { attr, DEFAULT_OPSET, numel } from './graph/ir.js';
-export type { SerializeOptions } from './graph/serialize.js';
-export { serializeModel, tensorBytes } from './graph/serialize.js';
-export { broadcastShapes, dtypeFromOnnx, hasShapeRule, inferOutputs, onnxDTypeCode } from './graph/shapes.js';
 export type { AttentionOptions, FloatDType, KeyValue, LayerContext, LayerContextOptions } from './layers.js';
 export {
   attention,
@@ -79,5 +61,3 @@ export {
 } from './layers.js';
 export type { Params } from './params.js';
 export { blockPrefix, countParams, initParams, paramShapes } from './params.js';
-export type { RandomState } from './random.js';
-export { SeededRandom, SeededRandomError } from './random.js';

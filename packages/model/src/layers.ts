@@ -7,12 +7,18 @@
 // H nHead, D = C / H head size.
 // Reference: Hugging Face transformers GPT2Attention, GPT2MLP, GPT2Block.
 
+import {
+  type Dim,
+  type Graph,
+  type GraphBuilder,
+  GraphError,
+  type Node,
+  SeededRandom,
+  type TensorData,
+  type Value,
+} from '@spinettai/graph';
 import type { GPTConfig } from './config.js';
-import type { GraphBuilder, Value } from './graph/builder.js';
-import { GraphError } from './graph/errors.js';
-import type { Dim, Graph, Node, TensorData } from './graph/ir.js';
 import { type Params, paramShapes } from './params.js';
-import { SeededRandom } from './random.js';
 
 /** Float element type of a GPT graph (float64 serves finite-difference tests). */
 export type FloatDType = 'float32' | 'float64';

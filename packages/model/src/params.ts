@@ -6,9 +6,8 @@
 // Legend: V vocab, T blockSize, C nEmbd, L nLayer.
 // Reference: transformers GPT2PreTrainedModel._init_weights; GPT-2 paper §2.3.
 
+import { SeededRandom, type TensorData } from '@spinettai/graph';
 import type { GPTConfig } from './config.js';
-import type { TensorData } from './graph/ir.js';
-import { SeededRandom } from './random.js';
 
 /** Model weights by Hugging Face GPT-2 name, all float32 (float64 only in tests). */
 export type Params = Map<string, TensorData>;

@@ -1,6 +1,6 @@
 // AdamW + clipping graph against a float64 reference written separately below, following
 // torch.optim.AdamW and torch.nn.utils.clip_grad_norm_ step by step.
-import { GraphBuilder, SeededRandom, serializeModel } from '@spinettai/model';
+import { GraphBuilder, SeededRandom, serializeModel } from '@spinettai/graph';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { adamwScalars, addAdamW, OPT_INPUTS } from './adamw.js';

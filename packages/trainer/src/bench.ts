@@ -5,15 +5,14 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GraphBuilder, SeededRandom } from '@spinettai/graph';
 import {
   buildGptGraph,
   countParams,
   type GPTConfig,
-  GraphBuilder,
   initParams,
   paramShapes,
   reseedDropout,
-  SeededRandom,
   validateConfig,
 } from '@spinettai/model';
 import { Tensor } from 'onnxruntime-node';

@@ -7,6 +7,7 @@
 
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { TensorData } from '@spinettai/graph';
 import {
   encodeSafetensors,
   type GPTConfig,
@@ -14,7 +15,6 @@ import {
   type Params,
   readSafetensorsFile,
   saveCheckpoint,
-  type TensorData,
 } from '@spinettai/model';
 import { CheckpointMismatchError } from './errors.js';
 

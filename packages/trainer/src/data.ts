@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeededRandom } from '@spinettai/model';
+import { SeededRandom } from '@spinettai/graph';
 import { DatasetError } from './errors.js';
 
 /** meta.json as written by the tokenizer package (snake_case, as on disk). */

@@ -1,7 +1,7 @@
 // Forward-only evaluation session: mean loss of the fixed validation windows under the
 // current parameters (read zero-copy from the ParamStore). No dropout.
 
-import type { Graph } from '@spinettai/model';
+import type { Graph } from '@spinettai/graph';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Batch } from './data.js';
 import type { ParamStore } from './paramStore.js';

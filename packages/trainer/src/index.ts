@@ -2,12 +2,6 @@
 
 export type { AdamWResult, AdamWSlot, AdamWStep, OptInputName } from './adamw.js';
 export { ADAMW, adamwScalars, addAdamW, decays, OPT_INPUTS } from './adamw.js';
-export type { GradientRule } from './autodiff/context.js';
-export { GradContext } from './autodiff/context.js';
-export type { GradientGraph, GradientOptions } from './autodiff/engine.js';
-export { buildGradientGraph } from './autodiff/engine.js';
-export { GradientError, MissingGradientRuleError } from './autodiff/errors.js';
-export { GRADIENT_RULES, supportedGradientOps } from './autodiff/rules/index.js';
 export type { BenchTrainOptions, BenchTrainResult } from './bench.js';
 export { benchTrain, measurePeakFlops, summariseProfile } from './bench.js';
 export type { CheckpointContents, LoadedTrainerCheckpoint, TrainerState } from './checkpoint.js';

@@ -2,7 +2,7 @@
 // One session per graph and shape; options tuned for CPU throughput.
 
 import { availableParallelism } from 'node:os';
-import { type Graph, serializeModel } from '@spinettai/model';
+import { type Graph, serializeModel } from '@spinettai/graph';
 import { InferenceSession } from 'onnxruntime-node';
 
 /** Options of `createSession`. */

@@ -1,13 +1,7 @@
 // The training step on a tiny GPT-2: fused vs separate AdamW agree, gradient
 // accumulation (2 × B) matches one batch of 2B, and the model overfits one batch.
-import {
-  buildGptGraph,
-  initParams,
-  paramShapes,
-  reseedDropout,
-  SeededRandom,
-  validateConfig,
-} from '@spinettai/model';
+import { SeededRandom } from '@spinettai/graph';
+import { buildGptGraph, initParams, paramShapes, reseedDropout, validateConfig } from '@spinettai/model';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Batch } from './data.js';
 import { ParamStore } from './paramStore.js';

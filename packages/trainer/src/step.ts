@@ -8,10 +8,9 @@
 // (acc_out = acc_in + g, ping-pong buffers) and scaled by 1/accum in the optimizer.
 // Every output is written by onnxruntime into a pre-allocated view of the next buffer.
 
-import { type Graph, GraphBuilder } from '@spinettai/model';
+import { buildGradientGraph, type Graph, GraphBuilder } from '@spinettai/graph';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import { type AdamWStep, adamwScalars, addAdamW, OPT_INPUTS } from './adamw.js';
-import { buildGradientGraph } from './autodiff/engine.js';
 import type { Batch } from './data.js';
 import { TrainerError } from './errors.js';
 import type { ParamStore } from './paramStore.js';

@@ -9,7 +9,8 @@
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildGptGraph, countParams, paramShapes, reseedDropout, SeededRandom } from '@spinettai/model';
+import { SeededRandom } from '@spinettai/graph';
+import { buildGptGraph, countParams, paramShapes, reseedDropout } from '@spinettai/model';
 import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
 import { type Batch, BatchSampler, evalBatches, loadDataset } from './data.js';
 import { DatasetError, NonFiniteLossError } from './errors.js';

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TensorData } from '@spinettai/graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config.js';
-import type { TensorData } from '../graph/ir.js';
 import { initParams, paramShapes } from '../params.js';
 import { CheckpointError } from './errors.js';
 import { loadCheckpoint, saveCheckpoint } from './hfFolder.js';

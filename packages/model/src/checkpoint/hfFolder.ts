@@ -8,8 +8,8 @@
 
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TensorData } from '@spinettai/graph';
 import { ConfigError, fromHfConfig, type GPTConfig, toHfConfig } from '../config.js';
-import type { TensorData } from '../graph/ir.js';
 import { type Params, paramShapes } from '../params.js';
 import { replaceDirAtomic, writeFileSynced } from './atomic.js';
 import { CheckpointError } from './errors.js';

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TensorData } from '@spinettai/graph';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TensorData } from '../graph/ir.js';
 import { CheckpointError } from './errors.js';
 import {
   decodeSafetensors,

@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { DType, TensorData } from '../graph/ir.js';
+import type { DType, TensorData } from '@spinettai/graph';
 import { CheckpointError } from './errors.js';
 import { buildHeader, headerLength, parseHeader, type SafetensorsEntry } from './safetensorsHeader.js';
 

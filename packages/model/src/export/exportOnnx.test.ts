@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { serializeModel } from '@spinettai/graph';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KvDecoder } from '../generate/decoder.js';
@@ -7,7 +8,6 @@ import { GenerationError } from '../generate/errors.js';
 import { Generator } from '../generate/generator.js';
 import { type TinyCheckpoint, tinyCheckpoint } from '../generate/test-utils/fixture.js';
 import { buildGptGraph } from '../gpt.js';
-import { serializeModel } from '../graph/serialize.js';
 import { exportOnnx } from './exportOnnx.js';
 
 let ckpt: TinyCheckpoint;

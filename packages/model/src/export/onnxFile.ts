@@ -6,9 +6,8 @@
 
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { type Graph, serializeModel } from '@spinettai/graph';
 import { writeFileSynced } from '../checkpoint/atomic.js';
-import type { Graph } from '../graph/ir.js';
-import { serializeModel } from '../graph/serialize.js';
 
 /** Weights above this many bytes are written as external data (a margin under 2 GiB). */
 export const PROTOBUF_SAFE_BYTES = 1.9e9;

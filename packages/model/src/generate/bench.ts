@@ -3,10 +3,9 @@
 // and bench/generate.mjs call it; bench/generate_ref.py measures PyTorch the same way
 // (same context policy, same definition of tokens/s).
 
+import { SeededRandom, serializeModel } from '@spinettai/graph';
 import { type GPTConfig, validateConfig } from '../config.js';
-import { serializeModel } from '../graph/serialize.js';
 import { initParams } from '../params.js';
-import { SeededRandom } from '../random.js';
 import { KvDecoder } from './decoder.js';
 import { InvalidOptionError } from './errors.js';
 import { buildKvCacheGraph } from './kvGraph.js';

@@ -1,8 +1,8 @@
+import { serializeModel } from '@spinettai/graph';
 import { Tokenizer } from '@spinettai/tokenizer';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGptGraph } from '../gpt.js';
-import { serializeModel } from '../graph/serialize.js';
 import { GenerationError, InvalidOptionError } from './errors.js';
 import { Generator } from './generator.js';
 import { type TinyCheckpoint, tinyCheckpoint } from './test-utils/fixture.js';

@@ -1,8 +1,8 @@
+import { serializeModel } from '@spinettai/graph';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config.js';
 import { buildGptGraph } from '../gpt.js';
-import { serializeModel } from '../graph/serialize.js';
 import { initParams } from '../params.js';
 import { referenceLogits } from '../reference.js';
 import { KvDecoder } from './decoder.js';

@@ -8,9 +8,8 @@
 // Reference: Hugging Face GPT2LMHeadModel (use_cache=True) and Optimum's ONNX
 // export naming (`past_key_values.{i}.key`, `present.{i}.key`).
 
+import { type Graph, GraphBuilder, type Value } from '@spinettai/graph';
 import type { GPTConfig } from '../config.js';
-import { GraphBuilder, type Value } from '../graph/builder.js';
-import type { Graph } from '../graph/ir.js';
 import { block, createLayerContext, type KeyValue, layerNorm, lmHead } from '../layers.js';
 import type { Params } from '../params.js';
 

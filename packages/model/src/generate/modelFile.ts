@@ -5,9 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Graph, serializeModel } from '@spinettai/graph';
 import { initializerBytes, PROTOBUF_SAFE_BYTES, writeOnnxFile } from '../export/onnxFile.js';
-import type { Graph } from '../graph/ir.js';
-import { serializeModel } from '../graph/serialize.js';
 
 /** A model for `InferenceSession.create` and how to clean up after it. */
 export interface ModelSource {

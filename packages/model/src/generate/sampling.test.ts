@@ -1,5 +1,5 @@
+import { SeededRandom } from '@spinettai/graph';
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random.js';
 import { InvalidOptionError } from './errors.js';
 import { resolveMaxNewTokens, resolveSampling, resolveStop } from './options.js';
 import {

@@ -3,7 +3,7 @@
 // matches Hugging Face's logits processors so settings mean the same as there.
 // Plain TypeScript on a copy of the row: the vocab is small and this is not the hot path.
 
-import type { SeededRandom } from '../random.js';
+import type { SeededRandom } from '@spinettai/graph';
 import type { ResolvedSampling } from './options.js';
 
 /** Index of the largest value (first one on ties). */

@@ -4,7 +4,7 @@
 // prefilled again from position 0, so positions never exceed what the model learned.
 // Without a cache (kvCache: false) every step runs the whole window, nanoGPT-style.
 
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '@spinettai/graph';
 import type { KvDecoder } from './decoder.js';
 import type { ResolvedSampling } from './options.js';
 import { sampleNext } from './sampling.js';

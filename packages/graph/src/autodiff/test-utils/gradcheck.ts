@@ -4,15 +4,11 @@
 // element of dY differs (a plain sum would hide transposed or swapped gradients).
 // One session per graph; the perturbations run on the small forward-only session.
 
-import {
-  type DType,
-  type Graph,
-  GraphBuilder,
-  SeededRandom,
-  serializeModel,
-  type Value,
-} from '@spinettai/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { GraphBuilder, type Value } from '../../builder.js';
+import type { DType, Graph } from '../../ir.js';
+import { SeededRandom } from '../../random.js';
+import { serializeModel } from '../../serialize.js';
 import { buildGradientGraph } from '../engine.js';
 
 /** One input of a checked graph. */

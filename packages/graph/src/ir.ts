@@ -79,10 +79,3 @@ export const attr = {
   string: (value: string): Attribute => ({ kind: 'string', value }),
   tensor: (value: TensorData): Attribute => ({ kind: 'tensor', value }),
 };
-
-/** Number of elements of a fully static shape. */
-export function numel(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
-}

@@ -10,14 +10,9 @@
 // shape (one ReduceSum). Reference: Griewank & Walther, "Evaluating Derivatives";
 // ONNX Runtime's gradient graph builder.
 
-import {
-  type Graph,
-  GraphBuilder,
-  inferOutputs,
-  type Node,
-  type Value,
-  type ValueInfo,
-} from '@spinettai/model';
+import { GraphBuilder, type Value } from '../builder.js';
+import type { Graph, Node, ValueInfo } from '../ir.js';
+import { inferOutputs } from '../shapes.js';
 import { type EngineServices, GradContext, isStatic, sameShape } from './context.js';
 import { GradientError, MissingGradientRuleError } from './errors.js';
 import { GRADIENT_RULES } from './rules/index.js';

@@ -9,12 +9,14 @@
 // variant of Steele, Lea & Flood's SplitMix ("Fast splittable pseudorandom number
 // generators", OOPSLA 2014) with MurmurHash3's finaliser.
 
+import { GraphError } from './errors.js';
+
 /** A generator's whole state: four uint32 words (never all zero). */
 export type RandomState = readonly [number, number, number, number];
 
 /** A seed, stream, state or bound the generator cannot use. */
-export class SeededRandomError extends RangeError {
-  override name = 'SeededRandomError';
+export class SeededRandomError extends GraphError {
+  override readonly name = 'SeededRandomError';
 }
 
 const TWO_32 = 4294967296;

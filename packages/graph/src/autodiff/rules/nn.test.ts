@@ -4,9 +4,10 @@
 // Dropout draws a new mask every run, so its check compares against the mask read
 // back from the same run instead of finite differences.
 
-import { GraphBuilder, serializeModel } from '@spinettai/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../builder.js';
+import { serializeModel } from '../../serialize.js';
 import { buildGradientGraph } from '../engine.js';
 import type { GradCase } from '../test-utils/gradcheck.js';
 import { runGradCases } from '../test-utils/run.js';

@@ -2,18 +2,11 @@
 // its op type) whose backward could not be built, so the model code that added the
 // node can be found.
 
+import { GraphError } from '../errors.js';
+
 /** The gradient graph could not be built: bad loss/wrt names, unsupported attributes, rank-1 MatMul… */
-export class GradientError extends Error {
+export class GradientError extends GraphError {
   override readonly name: string = 'GradientError';
-  constructor(
-    message: string,
-    /** The forward node at fault, when there is one. */
-    readonly nodeName?: string,
-    /** Its op type. */
-    readonly opType?: string,
-  ) {
-    super(nodeName === undefined ? message : `${opType ?? 'node'} node '${nodeName}': ${message}`);
-  }
 }
 
 /** A node on the path from a `wrt` value to the loss has an op type without a gradient rule. */
@@ -21,7 +14,7 @@ export class MissingGradientRuleError extends GradientError {
   override readonly name = 'MissingGradientRuleError';
   constructor(nodeName: string, opType: string) {
     super(
-      `no gradient rule for op type '${opType}'. Add one to packages/trainer/src/autodiff/rules/, ` +
+      `no gradient rule for op type '${opType}'. Add one to @spinettai/graph (packages/graph/src/ops/), ` +
         'or keep this node off the path from the differentiated values to the loss.',
       nodeName,
       opType,

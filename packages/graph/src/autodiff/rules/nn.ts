@@ -6,7 +6,8 @@
 // the loss's log-probabilities, and LayerNormalization's mean and 1/σ in float32
 // (onnxruntime keeps those statistics in float32 only, so float64 graphs recompute).
 
-import { onnxDTypeCode, type Value } from '@spinettai/model';
+import type { Value } from '../../builder.js';
+import { onnxDTypeCode } from '../../shapes.js';
 import type { GradContext, GradientRule } from '../context.js';
 
 // Y = x̂·γ + β, x̂ = (X − μ)·σ⁻¹ over axes [axis, rank)

@@ -4,10 +4,10 @@
 // the symbolic-shape graph against those float64 gradients.
 // Legend: B batch, T sequence, C nEmbd, V vocab.
 
-import { buildGptGraph, type GPTConfig, SeededRandom, serializeModel } from '@spinettai/model';
+import { buildGradientGraph, SeededRandom, serializeModel, supportedGradientOps } from '@spinettai/graph';
+import { buildGptGraph, type GPTConfig } from '@spinettai/model';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGradientGraph } from './engine.js';
 
 const cfg: GPTConfig = {
   vocabSize: 32,
@@ -146,5 +146,38 @@ describe('GPT-2 gradients', () => {
     } finally {
       await session.release();
     }
+  });
+});
+
+describe('the GPT-2 graph and the gradient rules', () => {
+  it('covers every op on the float path of the GPT-2 graph, with standard ONNX ops only', () => {
+    const cfg = {
+      vocabSize: 16,
+      blockSize: 4,
+      nLayer: 1,
+      nHead: 2,
+      nEmbd: 8,
+      dropout: 0.1,
+      layerNormEps: 1e-5,
+    };
+    const m = buildGptGraph(cfg, { dropout: { seed: 1 }, targets: true });
+    const { graph } = buildGradientGraph(m.graph, { loss: 'loss', wrt: m.paramNames });
+    expect(graph.nodes.every((n) => n.domain === '')).toBe(true);
+    // Every op of the forward graph that yields a float value has a gradient rule.
+    const ops = new Set(supportedGradientOps());
+    const floatOps = new Set(
+      m.graph.nodes
+        .filter((n) => n.outputs.some((o) => m.graph.values.get(o)?.dtype === 'float32'))
+        .map((n) => n.opType),
+    );
+    expect(floatOps.size).toBeGreaterThan(10);
+    for (const op of floatOps) expect(ops.has(op), op).toBe(true);
+    // The backward reuses the forward's Dropout masks and the loss's log-probabilities.
+    const dropouts = graph.nodes.filter((n) => n.opType === 'Dropout');
+    expect(dropouts.length).toBeGreaterThan(0);
+    for (const d of dropouts)
+      expect(
+        graph.nodes.some((n) => n.name.startsWith(`${d.name}/grad/`) && n.inputs.includes(d.outputs[1]!)),
+      ).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 // gets ReduceSum over B and T there), so no rule here deals with broadcasting.
 // Rules reuse forward outputs (Y) where that saves work: Exp, Sqrt, Tanh, Sigmoid, Div.
 
-import { onnxDTypeCode } from '@spinettai/model';
+import { onnxDTypeCode } from '../../shapes.js';
 import type { GradientRule } from '../context.js';
 
 export const elementwiseRules: Record<string, GradientRule> = {

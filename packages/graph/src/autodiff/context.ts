@@ -4,17 +4,8 @@
 // writes the local math. Helpers here emit the few shape ops many rules share.
 // Modelled on ONNX Runtime's gradient builder helpers (I(i), O(i), GO(i), GI(i)).
 
-import type {
-  AttributeInput,
-  DType,
-  Graph,
-  GraphBuilder,
-  Node,
-  OpOptions,
-  Shape,
-  TensorData,
-  Value,
-} from '@spinettai/model';
+import type { AttributeInput, GraphBuilder, OpOptions, Value } from '../builder.js';
+import type { DType, Graph, Node, Shape, TensorData } from '../ir.js';
 import { GradientError } from './errors.js';
 
 /** The engine services a context uses; implemented in engine.ts. */

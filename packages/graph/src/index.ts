@@ -1,0 +1,31 @@
+// Public API of @spinettai/graph: build an ONNX graph in TypeScript, infer shapes as it
+// is built, differentiate it (reverse mode, one gradient rule per ONNX op, standard ops
+// only) and serialize it for onnxruntime. Runs in Node and in browsers (no Node-only
+// imports).
+
+export type { GradientRule } from './autodiff/context.js';
+export { GradContext } from './autodiff/context.js';
+export type { GradientGraph, GradientOptions } from './autodiff/engine.js';
+export { buildGradientGraph } from './autodiff/engine.js';
+export { GradientError, MissingGradientRuleError } from './autodiff/errors.js';
+export { GRADIENT_RULES, supportedGradientOps } from './autodiff/rules/index.js';
+export type { AttributeInput, OpOptions, Value } from './builder.js';
+export { GraphBuilder, validateGraph } from './builder.js';
+export { GraphError } from './errors.js';
+export type {
+  Attribute,
+  Dim,
+  DType,
+  Graph,
+  Node,
+  Shape,
+  TensorArray,
+  TensorData,
+  ValueInfo,
+} from './ir.js';
+export { attr, DEFAULT_OPSET } from './ir.js';
+export type { RandomState } from './random.js';
+export { SeededRandom, SeededRandomError } from './random.js';
+export type { SerializeOptions } from './serialize.js';
+export { serializeModel, tensorBytes } from './serialize.js';
+export { dtypeFromOnnx, hasShapeRule, onnxDTypeCode } from './shapes.js';
