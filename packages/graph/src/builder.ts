@@ -5,7 +5,8 @@
 
 import { GraphError } from './errors.js';
 import type { Attribute, DType, Graph, Node, Shape, TensorData, ValueInfo } from './ir.js';
-import { type InferredOutput, inferOutputs, onnxDTypeCode } from './shapes.js';
+import { inferOutputs } from './ops/index.js';
+import { type InferredOutput, onnxDTypeCode } from './shapes.js';
 import { validateGraph } from './validate.js';
 
 export { validateGraph };

@@ -8,7 +8,6 @@ export { GradContext } from './autodiff/context.js';
 export type { GradientGraph, GradientOptions } from './autodiff/engine.js';
 export { buildGradientGraph } from './autodiff/engine.js';
 export { GradientError, MissingGradientRuleError } from './autodiff/errors.js';
-export { GRADIENT_RULES, supportedGradientOps } from './autodiff/rules/index.js';
 export type { AttributeInput, OpOptions, Value } from './builder.js';
 export { GraphBuilder, validateGraph } from './builder.js';
 export { GraphError } from './errors.js';
@@ -24,8 +23,10 @@ export type {
   ValueInfo,
 } from './ir.js';
 export { attr, DEFAULT_OPSET } from './ir.js';
+export { GRADIENT_RULES, hasShapeRule, inferOutputs, OPS, supportedGradientOps } from './ops/index.js';
 export type { RandomState } from './random.js';
 export { SeededRandom, SeededRandomError } from './random.js';
 export type { SerializeOptions } from './serialize.js';
 export { serializeModel, tensorBytes } from './serialize.js';
-export { dtypeFromOnnx, hasShapeRule, onnxDTypeCode } from './shapes.js';
+export type { InferContext, InferredOutput, OpDef, OpTable, RuleContext, ShapeRule } from './shapes.js';
+export { broadcastShapes, dtypeFromOnnx, onnxDTypeCode } from './shapes.js';

@@ -7,7 +7,7 @@
 
 import { GraphError } from './errors.js';
 import type { DType, Graph, Shape, TensorArray, TensorData } from './ir.js';
-import { hasShapeRule, inferOutputs } from './shapes.js';
+import { hasShapeRule, inferOutputs } from './ops/index.js';
 
 const ARRAY_OF: Record<DType, new (n: number) => TensorArray> = {
   float32: Float32Array,

@@ -5,17 +5,16 @@
 //
 // The engine owns everything that is not an op's local math: it keeps only the nodes
 // on a path from a wrt value to the loss, seeds dLoss = 1, walks those nodes in
-// reverse calling one rule per op type (rules/index.ts), sums gradients where a value
+// reverse calling one rule per op type (ops/index.ts), sums gradients where a value
 // feeds several nodes (one Sum node) and reduces broadcast axes back to each input's
 // shape (one ReduceSum). Reference: Griewank & Walther, "Evaluating Derivatives";
 // ONNX Runtime's gradient graph builder.
 
 import { GraphBuilder, type Value } from '../builder.js';
 import type { Graph, Node, ValueInfo } from '../ir.js';
-import { inferOutputs } from '../shapes.js';
+import { gradientRule, inferOutputs } from '../ops/index.js';
 import { type EngineServices, GradContext, isStatic, sameShape } from './context.js';
 import { GradientError, MissingGradientRuleError } from './errors.js';
-import { GRADIENT_RULES } from './rules/index.js';
 
 /** Options of `buildGradientGraph`. */
 export interface GradientOptions {
@@ -63,7 +62,7 @@ export function buildGradientGraph(forward: Graph, options: GradientOptions): Gr
   for (const k of [...relevant].sort((x, y) => y - x)) {
     const node = nodes[k]!;
     if (!node.outputs.some((o) => engine.gradOf(o) !== undefined)) continue;
-    GRADIENT_RULES[node.opType]!.backward(new GradContext(node, engine));
+    gradientRule(node.opType)!.backward(new GradContext(node, engine));
   }
 
   const grads = new Map<string, string>();
@@ -94,7 +93,7 @@ function nodesOnPath(forward: Graph, loss: string, wrt: readonly string[]) {
   const relevant = new Set<number>();
   forward.nodes.forEach((n, k) => {
     if (!n.outputs.some(onPath)) return;
-    if (GRADIENT_RULES[n.opType] === undefined || n.domain !== '')
+    if (gradientRule(n.opType) === undefined || n.domain !== '')
       throw new MissingGradientRuleError(n.name, n.opType);
     relevant.add(k);
   });
@@ -137,7 +136,7 @@ function withSavedOutputs(forward: Graph, relevant: ReadonlySet<number>): Graph 
   const values = new Map(forward.values);
   let changed = false;
   const nodes = forward.nodes.map((n, k) => {
-    const want = relevant.has(k) ? (GRADIENT_RULES[n.opType]!.savedOutputs?.(n, forward) ?? 0) : 0;
+    const want = relevant.has(k) ? (gradientRule(n.opType)!.savedOutputs?.(n, forward) ?? 0) : 0;
     if (want <= n.outputs.length) return n;
     const infos = inferOutputs({
       nodeName: n.name,

@@ -14,7 +14,8 @@ export class MissingGradientRuleError extends GradientError {
   override readonly name = 'MissingGradientRuleError';
   constructor(nodeName: string, opType: string) {
     super(
-      `no gradient rule for op type '${opType}'. Add one to @spinettai/graph (packages/graph/src/ops/), ` +
+      `no gradient rule for op type '${opType}'. Add a 'grad' rule beside its shape rule in its entry ` +
+        "in @spinettai/graph's packages/graph/src/ops/*.ts, " +
         'or keep this node off the path from the differentiated values to the loss.',
       nodeName,
       opType,

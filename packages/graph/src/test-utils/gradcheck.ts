@@ -5,11 +5,11 @@
 // One session per graph; the perturbations run on the small forward-only session.
 
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { GraphBuilder, type Value } from '../../builder.js';
-import type { DType, Graph } from '../../ir.js';
-import { SeededRandom } from '../../random.js';
-import { serializeModel } from '../../serialize.js';
-import { buildGradientGraph } from '../engine.js';
+import { buildGradientGraph } from '../autodiff/engine.js';
+import { GraphBuilder, type Value } from '../builder.js';
+import type { DType, Graph } from '../ir.js';
+import { SeededRandom } from '../random.js';
+import { serializeModel } from '../serialize.js';
 
 /** One input of a checked graph. */
 export interface CheckInput {

@@ -6,9 +6,9 @@
 
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../../builder.js';
-import { serializeModel } from '../../serialize.js';
-import { buildGradientGraph } from '../engine.js';
+import { buildGradientGraph } from '../autodiff/engine.js';
+import { GraphBuilder } from '../builder.js';
+import { serializeModel } from '../serialize.js';
 import type { GradCase } from '../test-utils/gradcheck.js';
 import { runGradCases } from '../test-utils/run.js';
 

@@ -1,14 +1,22 @@
-// Gradient rules of the neural-network ops GPT-2 uses: LayerNormalization, Gelu,
-// Softmax / LogSoftmax, Dropout and SoftmaxCrossEntropyLoss. onnxruntime-node has
-// no *Grad kernels, so each is written with standard ONNX ops. Where the forward
-// kernel can hand over what the backward needs, the rule asks the engine to expose
-// it as an extra output (`savedOutputs`) instead of recomputing it: Dropout's mask,
+// The neural-network ops: LayerNormalization, Gelu, Softmax / LogSoftmax, Dropout and
+// SoftmaxCrossEntropyLoss, each op's shape rule beside its gradient rule. onnxruntime-node
+// has no *Grad kernels, so each gradient is written with standard ONNX ops. Where the
+// forward kernel can hand over what the backward needs, the rule asks the engine to
+// expose it as an extra output (`savedOutputs`) instead of recomputing it: Dropout's mask,
 // the loss's log-probabilities, and LayerNormalization's mean and 1/σ in float32
 // (onnxruntime keeps those statistics in float32 only, so float64 graphs recompute).
 
-import type { Value } from '../../builder.js';
-import { onnxDTypeCode } from '../../shapes.js';
-import type { GradContext, GradientRule } from '../context.js';
+import type { GradContext } from '../autodiff/context.js';
+import type { Value } from '../builder.js';
+import {
+  type InferredOutput,
+  input,
+  intAttr,
+  normAxis,
+  type OpTable,
+  onnxDTypeCode,
+  same,
+} from '../shapes.js';
 
 // Y = x̂·γ + β, x̂ = (X − μ)·σ⁻¹ over axes [axis, rank)
 //   →  dβ = Σ dY, dγ = Σ dY·x̂, dX = σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)), g = dY·γ
@@ -145,59 +153,96 @@ function dropoutTraining(
   return constant(t) ?? true;
 }
 
-export const nnRules: Record<string, GradientRule> = {
+export const nnOps: OpTable = {
+  // Outputs Y (like X) and optionally mean and 1/σ, shaped like X with the normalised axes set to 1.
   LayerNormalization: {
-    backward: layerNormBackward,
-    savedOutputs: (node, g) => (g.values.get(node.inputs[0]!)?.dtype === 'float32' ? 3 : 0),
+    shape: (c) => {
+      const x = input(c, 0);
+      const axis = normAxis(c, intAttr(c, 'axis', -1), x.shape.length);
+      const stat = x.shape.map((d, i) => (i < axis ? d : 1));
+      const outs: InferredOutput[] = [{ dtype: x.dtype, shape: [...x.shape] }];
+      for (let i = 1; i < c.numOutputs; i++) outs.push({ dtype: x.dtype, shape: stat });
+      return outs;
+    },
+    grad: {
+      backward: layerNormBackward,
+      savedOutputs: (node, g) => (g.values.get(node.inputs[0]!)?.dtype === 'float32' ? 3 : 0),
+    },
   },
 
-  Gelu: { backward: geluBackward },
+  Gelu: { shape: same, grad: { backward: geluBackward } },
 
   // Y = softmax(X, axis)  →  dX = Y·(dY − Σ_axis dY·Y)
   Softmax: {
-    backward: (c) => {
-      const [y, dY] = [c.output(0), c.dY()];
-      const axes = c.ints([c.axis(c.intAttr('axis', -1), y.shape.length)]);
-      const dot = c.op('ReduceSum', [c.mul(dY, y), axes], { keepdims: 1 });
-      c.setGrad(0, c.mul(y, c.sub(dY, dot)));
+    shape: same,
+    grad: {
+      backward: (c) => {
+        const [y, dY] = [c.output(0), c.dY()];
+        const axes = c.ints([c.axis(c.intAttr('axis', -1), y.shape.length)]);
+        const dot = c.op('ReduceSum', [c.mul(dY, y), axes], { keepdims: 1 });
+        c.setGrad(0, c.mul(y, c.sub(dY, dot)));
+      },
     },
   },
 
   // Y = log softmax(X, axis)  →  dX = dY − e^Y·Σ_axis dY
   LogSoftmax: {
-    backward: (c) => {
-      const [y, dY] = [c.output(0), c.dY()];
-      const axes = c.ints([c.axis(c.intAttr('axis', -1), y.shape.length)]);
-      const total = c.op('ReduceSum', [dY, axes], { keepdims: 1 });
-      c.setGrad(0, c.sub(dY, c.mul(c.op('Exp', [y]), total)));
+    shape: same,
+    grad: {
+      backward: (c) => {
+        const [y, dY] = [c.output(0), c.dY()];
+        const axes = c.ints([c.axis(c.intAttr('axis', -1), y.shape.length)]);
+        const total = c.op('ReduceSum', [dY, axes], { keepdims: 1 });
+        c.setGrad(0, c.sub(dY, c.mul(c.op('Exp', [y]), total)));
+      },
     },
   },
 
   // Y = X·M/(1 − p) in training mode (M the kept-element mask)  →  dX = dY·M/(1 − p); inference: dX = dY
   Dropout: {
-    backward: (c) => {
-      const dY = c.dY();
-      const training = dropoutTraining(c.node, (n) => {
-        const t = c.b.constantOf(n);
-        return t === undefined ? undefined : Number(t.data[0]) !== 0;
-      });
-      if (!training) {
-        c.setGrad(0, dY);
-        return;
-      }
-      const k = c.hasInput(1) ? c.constantNumbers(1) : [0.5]; // ratio
-      const scale =
-        k !== undefined ? c.scalar(1 / (1 - k[0]!)) : c.op('Reciprocal', [c.sub(c.scalar(1), c.input(1))]);
-      c.setGrad(0, c.op('Where', [c.output(1), c.mul(dY, scale), c.scalar(0)]));
+    shape: (c) => {
+      const x = input(c, 0);
+      const outs: InferredOutput[] = [{ dtype: x.dtype, shape: [...x.shape] }];
+      if (c.numOutputs > 1) outs.push({ dtype: 'bool', shape: [...x.shape] });
+      return outs;
     },
-    savedOutputs: (node, g) => {
-      const constant = (n: string) => {
-        const t = g.initializers.get(n);
-        return t === undefined ? undefined : Number(t.data[0]) !== 0;
-      };
-      return dropoutTraining(node, constant) ? 2 : 1;
+    grad: {
+      backward: (c) => {
+        const dY = c.dY();
+        const training = dropoutTraining(c.node, (n) => {
+          const t = c.b.constantOf(n);
+          return t === undefined ? undefined : Number(t.data[0]) !== 0;
+        });
+        if (!training) {
+          c.setGrad(0, dY);
+          return;
+        }
+        const k = c.hasInput(1) ? c.constantNumbers(1) : [0.5]; // ratio
+        const scale =
+          k !== undefined ? c.scalar(1 / (1 - k[0]!)) : c.op('Reciprocal', [c.sub(c.scalar(1), c.input(1))]);
+        c.setGrad(0, c.op('Where', [c.output(1), c.mul(dY, scale), c.scalar(0)]));
+      },
+      savedOutputs: (node, g) => {
+        const constant = (n: string) => {
+          const t = g.initializers.get(n);
+          return t === undefined ? undefined : Number(t.data[0]) !== 0;
+        };
+        return dropoutTraining(node, constant) ? 2 : 1;
+      },
     },
   },
 
-  SoftmaxCrossEntropyLoss: { backward: crossEntropyBackward, savedOutputs: () => 2 },
+  // Outputs the loss (scalar, or per label with reduction 'none') and optionally the log-probabilities.
+  SoftmaxCrossEntropyLoss: {
+    shape: (c) => {
+      const scores = input(c, 0);
+      const labels = input(c, 1);
+      const reduction = c.attributes['reduction'];
+      const none = reduction !== undefined && reduction.kind === 'string' && reduction.value === 'none';
+      const outs: InferredOutput[] = [{ dtype: scores.dtype, shape: none ? [...labels.shape] : [] }];
+      if (c.numOutputs > 1) outs.push({ dtype: scores.dtype, shape: [...scores.shape] });
+      return outs;
+    },
+    grad: { backward: crossEntropyBackward, savedOutputs: () => 2 },
+  },
 };
