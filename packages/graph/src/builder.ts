@@ -62,6 +62,8 @@ export class GraphBuilder {
   private readonly constants = new Map<string, TensorData>();
   private readonly usedNames = new Set<string>();
   private counter = 0;
+  /** The graph the last `build()` validated; dropped by any change. */
+  private built: Graph | undefined;
 
   constructor(readonly name = 'graph') {}
 
@@ -73,6 +75,7 @@ export class GraphBuilder {
     for (const n of graph.nodes) {
       b.nodes.push(n);
       b.usedNames.add(n.name);
+      b.built = undefined;
       for (const o of n.outputs) {
         const info = graph.values.get(o);
         if (info === undefined) throw new GraphError(`output '${o}' has no value info`, n.name);
@@ -91,6 +94,7 @@ export class GraphBuilder {
     if (info.name === '') throw new GraphError('a value needs a non-empty name', by);
     if (this.values.has(info.name)) throw new GraphError(`value '${info.name}' is produced twice`, by);
     this.values.set(info.name, info);
+    this.built = undefined;
   }
 
   /** A name not used by any value or node yet. */
@@ -191,6 +195,7 @@ export class GraphBuilder {
       outs.push(info);
     }
     this.usedNames.add(name);
+    this.built = undefined;
     this.nodes.push({
       name,
       opType,
@@ -221,6 +226,7 @@ export class GraphBuilder {
     if (this.outputs.some((o) => o.name === out.name))
       throw new GraphError(`output '${out.name}' is declared twice`);
     this.outputs.push(out);
+    this.built = undefined;
     return out;
   }
 
@@ -256,10 +262,14 @@ export class GraphBuilder {
     return this.op1('ReduceMean', [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 });
   }
 
-  /** Validates and returns the finished graph. */
-  build(): Graph {
-    if (this.outputs.length === 0) throw new GraphError(`graph '${this.name}' has no outputs`);
-    const graph: Graph = {
+  /** The nodes added so far, in order (a live read-only view: no copy, no validation). */
+  get nodeList(): readonly Node[] {
+    return this.nodes;
+  }
+
+  /** The graph as it stands, neither validated nor required to have outputs: cheap, for reading while building. */
+  snapshot(): Graph {
+    return {
       name: this.name,
       inputs: [...this.inputs],
       outputs: [...this.outputs],
@@ -267,7 +277,19 @@ export class GraphBuilder {
       nodes: [...this.nodes],
       values: new Map(this.values),
     };
+  }
+
+  /**
+   * Validates the whole graph (see `validateGraph`) and returns it. The result is kept
+   * until the builder changes, so calling `build()` again without adding anything
+   * returns the same graph without validating twice. Treat the graph as immutable.
+   */
+  build(): Graph {
+    if (this.built !== undefined) return this.built;
+    if (this.outputs.length === 0) throw new GraphError(`graph '${this.name}' has no outputs`);
+    const graph = this.snapshot();
     validateGraph(graph);
+    this.built = graph;
     return graph;
   }
 }

@@ -70,7 +70,15 @@ export interface Graph {
 /** The default opset of SpinettAI graphs (Gelu with approximate='tanh' needs 20). */
 export const DEFAULT_OPSET = 20;
 
-/** Attribute constructors, for when a plain number would be ambiguous (an integral float). */
+/**
+ * Attribute constructors. `GraphBuilder.op` tags plain values itself (an integer is an
+ * int, a fraction a float, a number array ints, a string a string); use these when
+ * that guess is wrong: a float attribute whose value is integral, float lists, tensors.
+ *
+ * @example
+ * b.op1('Gemm', [a, w], { alpha: attr.float(2), transB: 1 }); // `alpha: 2` would be an int attribute
+ * b.op1('Gemm', [a, w], { alpha: 0.5, transB: 1 }); // 0.5 is a float, 1 an int
+ */
 export const attr = {
   int: (value: number): Attribute => ({ kind: 'int', value }),
   float: (value: number): Attribute => ({ kind: 'float', value }),

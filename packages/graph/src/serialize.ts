@@ -5,7 +5,7 @@ import onnxProto from 'onnx-proto';
 import { GraphError } from './errors.js';
 import { type Attribute, DEFAULT_OPSET, type Graph, type TensorData, type ValueInfo } from './ir.js';
 import { onnxDTypeCode } from './shapes.js';
-import { validateGraph } from './validate.js';
+import { isValidated, validateGraph } from './validate.js';
 
 const { onnx } = onnxProto;
 
@@ -82,9 +82,12 @@ function valueInfoProto(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
   };
 }
 
-/** Validates a graph (see `validateGraph`) and serializes it to ONNX model bytes. */
+/**
+ * Validates a graph (see `validateGraph`; skipped for a graph object that already passed,
+ * such as the result of `GraphBuilder.build`) and serializes it to ONNX model bytes.
+ */
 export function serializeModel(graph: Graph, opts: SerializeOptions = {}): Uint8Array {
-  validateGraph(graph);
+  if (!isValidated(graph)) validateGraph(graph);
   const opsetImport = [{ domain: '', version: opts.opset ?? DEFAULT_OPSET }];
   for (const [domain, version] of Object.entries(opts.extraOpsets ?? {}))
     opsetImport.push({ domain, version });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from './builder.js';
 import { GraphError } from './errors.js';
-import type { Graph, Node } from './ir.js';
+import { attr, type Graph, type Node } from './ir.js';
 import { serializeModel } from './serialize.js';
 import { validateGraph } from './validate.js';
 
@@ -145,5 +145,19 @@ describe('GraphBuilder', () => {
     const g2 = b.build();
     expect(g2.outputs.map((o) => o.name)).toEqual(['y', 'wt']);
     expect(g2.values.get('wt')?.shape).toEqual([3, 4]);
+  });
+});
+
+describe('attr', () => {
+  it('tags an integral float that a plain number would make an int', () => {
+    const b = new GraphBuilder();
+    const a = b.input('a', 'float32', [2, 3]);
+    const w = b.input('w', 'float32', [4, 3]);
+    const n = b.op('Gemm', [a, w], { alpha: attr.float(2), transB: 1 }, { name: 'g' });
+    expect(n[0]!.shape).toEqual([2, 4]);
+    b.output(n[0]!, 'y');
+    const node = b.build().nodes.find((x) => x.name === 'g')!;
+    expect(node.attributes['alpha']).toEqual({ kind: 'float', value: 2 });
+    expect(node.attributes['transB']).toEqual({ kind: 'int', value: 1 });
   });
 });

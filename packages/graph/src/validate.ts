@@ -43,6 +43,14 @@ function compatible(declared: Shape, inferred: Shape): boolean {
   });
 }
 
+/** Graphs that passed `validateGraph`; graphs are immutable, so they need no second check. */
+const validated = new WeakSet<Graph>();
+
+/** True when this graph object already passed `validateGraph` (e.g. it came from `GraphBuilder.build`). */
+export function isValidated(graph: Graph): boolean {
+  return validated.has(graph);
+}
+
 /**
  * Checks that every value is produced exactly once, every node input is known before
  * the node runs, node names are unique, initializers are well formed, every node's
@@ -93,6 +101,7 @@ export function validateGraph(graph: Graph): void {
         `graph output '${o.name}' rank ${o.shape.length} differs from its value's ${info.shape.length}`,
       );
   }
+  validated.add(graph);
 }
 
 /** Re-runs the node's shape rule and compares with the recorded output infos. */

@@ -120,4 +120,13 @@ describe('buildGradientGraph', () => {
     expect(() => buildGradientGraph(g, { loss: 'nope', wrt: ['x'] })).toThrow(GradientError);
     expect(() => buildGradientGraph(g, { loss: 'loss', wrt: ['ids'] })).toThrow(/wrt value 'ids'/);
   });
+
+  it('rejects unknown options, naming the known ones', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'float32', [3]);
+    b.output(b.reduceSum(x, [0], false), 'loss');
+    const g = b.build();
+    const bad = { loss: 'loss', wrt: ['x'], gradName: (n: string) => n };
+    expect(() => buildGradientGraph(g, bad as never)).toThrow(/unknown option 'gradName'.*outputGradients/);
+  });
 });

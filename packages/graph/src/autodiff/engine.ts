@@ -22,11 +22,11 @@ export interface GradientOptions {
   loss: string;
   /** Values to differentiate the loss with respect to (usually the parameter inputs). */
   wrt: readonly string[];
-  /** Output name of each gradient (default `grad.<name>`). */
-  gradName?: (name: string) => string;
-  /** Add the gradients as graph outputs (default true). With false they stay internal values, e.g. for an in-graph optimizer. */
-  outputGradients?: boolean;
+  /** Add the gradients as graph outputs named `grad.<name>` (default true). With false they stay internal values, e.g. for an in-graph optimizer. */
+  outputGradients?: boolean | undefined;
 }
+
+const OPTION_KEYS: ReadonlySet<string> = new Set<keyof GradientOptions>(['loss', 'wrt', 'outputGradients']);
 
 /** The forward + backward graph and where each gradient lives. */
 export interface GradientGraph {
@@ -44,6 +44,11 @@ const isFloat = (v: ValueInfo) => v.dtype === 'float32' || v.dtype === 'float64'
  * node when an op on the path has no rule, `GradientError` for bad names or attributes.
  */
 export function buildGradientGraph(forward: Graph, options: GradientOptions): GradientGraph {
+  for (const key of Object.keys(options))
+    if (!OPTION_KEYS.has(key))
+      throw new GradientError(
+        `unknown option '${key}' of buildGradientGraph; known options: ${[...OPTION_KEYS].join(', ')}`,
+      );
   const { loss, wrt } = options;
   for (const [what, name] of [['loss', loss], ...wrt.map((w) => ['wrt value', w])]) {
     const info = forward.values.get(name!);
@@ -58,7 +63,7 @@ export function buildGradientGraph(forward: Graph, options: GradientOptions): Gr
 
   // Reverse topological order: every consumer of a value has added its contribution
   // before the value's producer reads the sum.
-  const nodes = b.build().nodes;
+  const nodes = b.nodeList;
   for (const k of [...relevant].sort((x, y) => y - x)) {
     const node = nodes[k]!;
     if (!node.outputs.some((o) => engine.gradOf(o) !== undefined)) continue;
@@ -66,10 +71,9 @@ export function buildGradientGraph(forward: Graph, options: GradientOptions): Gr
   }
 
   const grads = new Map<string, string>();
-  const gradName = options.gradName ?? ((n: string) => `grad.${n}`);
   for (const w of wrt) {
     const g = engine.gradOf(w) ?? new GradContext(zeroGradNode(w), engine).zerosLike(b.value(w));
-    grads.set(w, (options.outputGradients ?? true) ? b.output(g, gradName(w)).name : g.name);
+    grads.set(w, (options.outputGradients ?? true) ? b.output(g, `grad.${w}`).name : g.name);
   }
   return { graph: b.build(), grads };
 }
@@ -169,7 +173,7 @@ class Engine implements EngineServices {
     readonly builder: GraphBuilder,
     private readonly onPath: (name: string) => boolean,
   ) {
-    for (const n of builder.build().nodes) for (const o of n.outputs) this.producers.set(o, n);
+    for (const n of builder.nodeList) for (const o of n.outputs) this.producers.set(o, n);
   }
 
   gradOf(name: string): Value | undefined {
