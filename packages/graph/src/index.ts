@@ -24,6 +24,8 @@ export type {
 } from './ir.js';
 export { attr, DEFAULT_OPSET } from './ir.js';
 export { GRADIENT_RULES, hasShapeRule, inferOutputs, OPS, supportedGradientOps } from './ops/index.js';
+export type { AdamWResult, AdamWSlot, AdamWStep, OptInputName } from './optim/adamw.js';
+export { ADAMW, adamwScalars, addAdamW, decays, OPT_INPUTS } from './optim/adamw.js';
 export type { RandomState } from './random.js';
 export { SeededRandom, SeededRandomError } from './random.js';
 export type { SerializeOptions } from './serialize.js';

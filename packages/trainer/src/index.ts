@@ -1,7 +1,5 @@
 // Public API of @spinettai/trainer.
 
-export type { AdamWResult, AdamWSlot, AdamWStep, OptInputName } from './adamw.js';
-export { ADAMW, adamwScalars, addAdamW, decays, OPT_INPUTS } from './adamw.js';
 export type { BenchTrainOptions, BenchTrainResult } from './bench.js';
 export { benchTrain, measurePeakFlops, summariseProfile } from './bench.js';
 export type { CheckpointContents, LoadedTrainerCheckpoint, TrainerState } from './checkpoint.js';

@@ -4,9 +4,8 @@
 // Weight-decayed (2-D) tensors come first, then the rest, so the separate optimizer graph
 // sees exactly two flat segments. Each parameter is a zero-copy subarray view.
 
-import type { TensorData } from '@spinettai/graph';
+import { decays, type TensorData } from '@spinettai/graph';
 import { Tensor } from 'onnxruntime-node';
-import { decays } from './adamw.js';
 import { TrainerError } from './errors.js';
 
 /** Where one parameter sits in the flat buffers. */

@@ -8,9 +8,16 @@
 // (acc_out = acc_in + g, ping-pong buffers) and scaled by 1/accum in the optimizer.
 // Every output is written by onnxruntime into a pre-allocated view of the next buffer.
 
-import { buildGradientGraph, type Graph, GraphBuilder } from '@spinettai/graph';
+import {
+  type AdamWStep,
+  adamwScalars,
+  addAdamW,
+  buildGradientGraph,
+  type Graph,
+  GraphBuilder,
+  OPT_INPUTS,
+} from '@spinettai/graph';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
-import { type AdamWStep, adamwScalars, addAdamW, OPT_INPUTS } from './adamw.js';
 import type { Batch } from './data.js';
 import { TrainerError } from './errors.js';
 import type { ParamStore } from './paramStore.js';

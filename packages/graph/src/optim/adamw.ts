@@ -14,7 +14,7 @@
 // Weight decay applies to 2-D weights only (matmul weights and embeddings), not to biases
 // or LayerNorm gains. The per-step scalars are graph inputs computed here in float64.
 
-import type { GraphBuilder, Value } from '@spinettai/graph';
+import type { GraphBuilder, Value } from '../builder.js';
 
 /** Fixed AdamW hyper-parameters (GPT-2/nanoGPT values). */
 export const ADAMW = { beta1: 0.9, beta2: 0.95, eps: 1e-8 } as const;

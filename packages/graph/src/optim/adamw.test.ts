@@ -1,8 +1,11 @@
 // AdamW + clipping graph against a float64 reference written separately below, following
 // torch.optim.AdamW and torch.nn.utils.clip_grad_norm_ step by step.
-import { GraphBuilder, SeededRandom, serializeModel } from '@spinettai/graph';
+
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../builder.js';
+import { SeededRandom } from '../random.js';
+import { serializeModel } from '../serialize.js';
 import { adamwScalars, addAdamW, OPT_INPUTS } from './adamw.js';
 
 interface RefTensor {
