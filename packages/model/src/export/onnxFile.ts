@@ -22,9 +22,16 @@ export function initializerBytes(graph: Graph): number {
 /** Options of `writeOnnxFile`. */
 export interface WriteOnnxOptions {
   /** Force (true) or forbid (false) external data; default: only above PROTOBUF_SAFE_BYTES. */
-  externalData?: boolean;
+  externalData?: boolean | undefined;
   /** Text stored in the model's doc_string. */
   docString?: string;
+}
+
+/** Opset imports for the non-standard domains a graph uses (MatMulNBits is com.microsoft, version 1). */
+export function extraOpsets(graph: Graph): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of graph.nodes) if (n.domain !== '') out[n.domain] = 1;
+  return out;
 }
 
 /** Writes `graph` to the new file `path` (fsynced, not renamed: callers build a temp folder). Returns the files written. */
@@ -36,7 +43,10 @@ export async function writeOnnxFile(
   const external = opts.externalData ?? initializerBytes(graph) > PROTOBUF_SAFE_BYTES;
   const docString = opts.docString ?? '';
   if (!external) {
-    await writeFileSynced(path, serializeModel(graph, { docString, producerName: 'spinettai' }));
+    await writeFileSynced(
+      path,
+      serializeModel(graph, { docString, producerName: 'spinettai', extraOpsets: extraOpsets(graph) }),
+    );
     return [path];
   }
   const dataName = `${basename(path)}_data`;
@@ -48,6 +58,7 @@ export async function writeOnnxFile(
     bytes = serializeModel(graph, {
       docString,
       producerName: 'spinettai',
+      extraOpsets: extraOpsets(graph),
       externalData: {
         thresholdBytes: 1024,
         write: (_name, data) => {

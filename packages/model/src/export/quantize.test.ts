@@ -11,7 +11,8 @@ import { validateConfig } from '../config.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
 import { initParams, type Params } from '../params.js';
 import { referenceLogits } from '../reference.js';
-import { extraOpsetsOf, type QuantizeDType, type QuantizeGraphOptions, quantizeGraph } from './quantize.js';
+import { extraOpsets } from './onnxFile.js';
+import { type QuantizeDType, type QuantizeGraphOptions, quantizeGraph } from './quantize.js';
 import {
   dequantizeInt8Columns,
   dequantizeNibbleRows,
@@ -56,13 +57,10 @@ function dequantizedParams(dtype: QuantizeDType, embedding: 'quantize' | 'float3
 /** Logits of `ids` from an empty past. 'basic' optimization keeps onnxruntime from fusing
  * DequantizeLinear + MatMul into an int8-activation kernel (it does from 'extended' on). */
 async function runLogits(graph: Graph, level: 'basic' | 'all' = 'all'): Promise<Float32Array> {
-  const session = await InferenceSession.create(
-    serializeModel(graph, { extraOpsets: extraOpsetsOf(graph) }),
-    {
-      intraOpNumThreads: 1,
-      graphOptimizationLevel: level,
-    },
-  );
+  const session = await InferenceSession.create(serializeModel(graph, { extraOpsets: extraOpsets(graph) }), {
+    intraOpNumThreads: 1,
+    graphOptimizationLevel: level,
+  });
   try {
     const T = ids.length;
     const D = cfg.nEmbd / cfg.nHead;

@@ -390,10 +390,3 @@ export function quantizeGraph(graph: Graph, dtype: QuantizeDType, opts: Quantize
   };
   return new Rewriter(graph, dtype, full).run();
 }
-
-/** Opset imports beyond the default domain that a graph's nodes need (for serializeModel). */
-export function extraOpsetsOf(graph: Graph): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const n of graph.nodes) if (n.domain === 'com.microsoft') out[n.domain] = 1;
-  return out;
-}
