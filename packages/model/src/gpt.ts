@@ -18,6 +18,8 @@
 import { type Dim, type Graph, GraphBuilder, GraphError, type Value } from '@spinettai/graph';
 import type { GPTConfig } from './config.js';
 import { block, createLayerContext, type FloatDType, layerNorm, lmHead } from './layers.js';
+import type { LoraConfig } from './lora/config.js';
+import { loraShapes } from './lora/params.js';
 import { type Params, paramShapes } from './params.js';
 
 /** Options of `buildGptGraph`. */
@@ -38,6 +40,8 @@ export interface GptGraphOptions {
   logits?: boolean;
   /** Graph name (default 'gpt2'). */
   name?: string;
+  /** LoRA adapters on the targeted linear layers; their parameters follow the base ones. */
+  lora?: LoraConfig | undefined;
 }
 
 /** A built GPT-2 graph and the names a caller needs to feed and read it. */
@@ -45,6 +49,8 @@ export interface GptGraph {
   readonly graph: Graph;
   /** Parameter names in `paramShapes` order (graph inputs or initializers). */
   readonly paramNames: readonly string[];
+  /** LoRA parameter names in `loraShapes` order (empty without `lora`). */
+  readonly loraParamNames: readonly string[];
   /** Names of the Dropout nodes, in seed order (empty without dropout). */
   readonly dropoutNodes: readonly string[];
   /**
@@ -123,6 +129,7 @@ export function buildGptGraph(cfg: GPTConfig, opts: GptGraphOptions = {}): GptGr
     params: opts.params ?? 'inputs',
     dtype: opts.dtype ?? 'float32',
     dropout: opts.dropout ?? false,
+    lora: opts.lora,
   });
 
   const ids = b.input('input_ids', 'int64', [B, T]); // (B, T)
@@ -130,6 +137,8 @@ export function buildGptGraph(cfg: GPTConfig, opts: GptGraphOptions = {}): GptGr
   // Declare parameter inputs up front so they appear in paramShapes order.
   const paramNames = [...paramShapes(cfg).keys()];
   for (const name of paramNames) ctx.param(name);
+  const loraParamNames = opts.lora === undefined ? [] : [...loraShapes(cfg, opts.lora).keys()];
+  for (const name of loraParamNames) ctx.param(name);
 
   const { mask, pos } = causalMaskAndPositions(b, ids, T, cfg.blockSize);
   const tok = b.op1('Gather', [ctx.param('transformer.wte.weight'), ids], { axis: 0 }, { name: 'wte' }); // (B, T, C)
@@ -159,6 +168,7 @@ export function buildGptGraph(cfg: GPTConfig, opts: GptGraphOptions = {}): GptGr
   return {
     graph: b.build(),
     paramNames,
+    loraParamNames,
     dropoutNodes: [...ctx.dropoutNodes],
     dropoutMasks: [...ctx.dropoutMasks],
     inputs: targets === undefined ? { inputIds: 'input_ids' } : { inputIds: 'input_ids', targets: 'targets' },

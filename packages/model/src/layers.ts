@@ -18,6 +18,8 @@ import {
   type Value,
 } from '@spinettai/graph';
 import type { GPTConfig } from './config.js';
+import { type LoraConfig, loraScale, loraTargetOf } from './lora/config.js';
+import { loraShapes } from './lora/params.js';
 import { type Params, paramShapes } from './params.js';
 
 /** Float element type of a GPT graph (float64 serves finite-difference tests). */
@@ -30,8 +32,13 @@ export interface LayerContext {
   readonly dtype: FloatDType;
   /** The graph value of a parameter by Hugging Face name (created on first use). */
   param(name: string): Value;
-  /** Training-mode dropout of `x` (a Dropout node named `site`), or `x` itself when off. */
-  dropout(x: Value, site: string): Value;
+  /**
+   * Training-mode dropout of `x` (a Dropout node named `site`) with ratio `ratio` (default
+   * cfg.dropout), or `x` itself when dropout is off or the ratio is 0.
+   */
+  dropout(x: Value, site: string, ratio?: number): Value;
+  /** LoRA adapters on the targeted linear layers, when given. */
+  readonly lora: LoraConfig | undefined;
   /** Names of the Dropout nodes added so far, in seed order. */
   readonly dropoutNodes: readonly string[];
   /** Value names of their bool masks (second outputs), same order. */
@@ -45,6 +52,8 @@ export interface LayerContextOptions {
   dtype?: FloatDType;
   /** Training-mode dropout with per-node seeds derived from `seed`; false (default) = none. */
   dropout?: false | { seed: number };
+  /** Add LoRA adapters (parameters `….lora_A.weight` / `….lora_B.weight`) to the targeted linear layers. */
+  lora?: LoraConfig | undefined;
 }
 
 /** Most negative finite value of each float dtype: what masked attention scores get (as in HF). */
@@ -93,10 +102,11 @@ function toDType(name: string, t: TensorData, dtype: FloatDType): TensorData {
 export function createLayerContext(b: GraphBuilder, cfg: GPTConfig, opts: LayerContextOptions): LayerContext {
   const dtype = opts.dtype ?? 'float32';
   const shapes = paramShapes(cfg);
+  if (opts.lora !== undefined) for (const [n, d] of loraShapes(cfg, opts.lora)) shapes.set(n, d);
   const made = new Map<string, Value>();
   const dropoutNodes: string[] = [];
   const dropoutMasks: string[] = [];
-  let ratio: Value | undefined;
+  const ratios = new Map<number, Value>();
   let training: Value | undefined;
   return {
     b,
@@ -104,6 +114,7 @@ export function createLayerContext(b: GraphBuilder, cfg: GPTConfig, opts: LayerC
     dtype,
     dropoutNodes,
     dropoutMasks,
+    lora: opts.lora,
     param(name) {
       const have = made.get(name);
       if (have !== undefined) return have;
@@ -123,9 +134,13 @@ export function createLayerContext(b: GraphBuilder, cfg: GPTConfig, opts: LayerC
       made.set(name, v);
       return v;
     },
-    dropout(x, site) {
-      if (opts.dropout === undefined || opts.dropout === false || cfg.dropout === 0) return x;
-      ratio ??= b.scalar(cfg.dropout, dtype);
+    dropout(x, site, p = cfg.dropout) {
+      if (opts.dropout === undefined || opts.dropout === false || p === 0) return x;
+      let ratio = ratios.get(p);
+      if (ratio === undefined) {
+        ratio = b.scalar(p, dtype);
+        ratios.set(p, ratio);
+      }
       training ??= b.constant({ dtype: 'bool', dims: [], data: Uint8Array.from([1]) }, 'training_mode');
       const seed = dropoutSeed(opts.dropout.seed, dropoutNodes.length);
       const name = b.uniqueName(site);
@@ -148,11 +163,21 @@ export function layerNorm(ctx: LayerContext, x: Value, prefix: string): Value {
   }); // (..., C)
 }
 
-/** x · W + bias with GPT-2's Conv1D layout (W is [in, out]). */
+/**
+ * x · W + bias with GPT-2's Conv1D layout (W is [in, out]). A LoRA-targeted layer adds
+ * (α/r) · dropout(x) · Aᵀ · Bᵀ with A [r, in] and B [out, r] (see lora/config.ts).
+ */
 export function linear(ctx: LayerContext, x: Value, prefix: string): Value {
-  const { b } = ctx;
+  const { b, lora } = ctx;
   const xw = b.matmul(x, ctx.param(`${prefix}.weight`)); // (B, T, out)
-  return b.add(xw, ctx.param(`${prefix}.bias`)); // (B, T, out)
+  const y = b.add(xw, ctx.param(`${prefix}.bias`)); // (B, T, out)
+  if (lora === undefined || loraTargetOf(prefix, lora) === undefined) return y;
+  const a = ctx.param(`${prefix}.lora_A.weight`); // (r, in)
+  const bw = ctx.param(`${prefix}.lora_B.weight`); // (out, r)
+  const xd = ctx.dropout(x, `${prefix}.lora_dropout`, lora.dropout); // (B, T, in)
+  const down = b.matmul(xd, b.transpose(a, [1, 0])); // (B, T, r)
+  const scaled = b.mul(down, b.scalar(loraScale(lora), ctx.dtype)); // (B, T, r)
+  return b.add(y, b.matmul(scaled, b.transpose(bw, [1, 0]))); // (B, T, out)
 }
 
 /** (B, T, C) → (B, H, T, D) */
