@@ -4,14 +4,18 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: {
       '@spinettai/graph': src('graph'),
+      '@spinettai/scraper/testing': src('scraper', 'testing'),
       '@spinettai/scraper': src('scraper'),
+      '@spinettai/tokenizer/node': src('tokenizer', 'node'),
       '@spinettai/tokenizer': src('tokenizer'),
+      '@spinettai/model/node': src('model', 'node'),
       '@spinettai/model': src('model'),
       '@spinettai/trainer': src('trainer'),
     },

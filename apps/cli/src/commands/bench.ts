@@ -1,6 +1,6 @@
 // `spinettai bench train|generate`: time the real training step or generation loop
 // on random tokens after a warm-up and print one JSON line (read by bench/ scripts).
-import { benchGenerate } from '@spinettai/model';
+import { benchGenerate } from '@spinettai/model/node';
 import { benchTrain } from '@spinettai/trainer';
 import { Argument, type Command } from 'commander';
 import { addModelOptions } from '../model-options.js';

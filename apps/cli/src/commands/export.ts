@@ -1,5 +1,5 @@
 // `spinettai export`: write the ONNX export folder (Hugging Face Optimum decoder layout).
-import { exportOnnx } from '@spinettai/model';
+import { exportOnnx } from '@spinettai/model/node';
 import type { Command } from 'commander';
 
 export function registerExport(program: Command): void {

@@ -1,5 +1,6 @@
 // `spinettai generate`: write new lyrics from a checkpoint or export folder, streaming to stdout.
-import { type GenerateOptions, Generator } from '@spinettai/model';
+import { DEFAULT_SAMPLING, type GenerateOptions } from '@spinettai/model';
+import { loadTextGenerator } from '@spinettai/model/node';
 import type { Command } from 'commander';
 import { abortOnInterrupt } from '../interrupt.js';
 import {
@@ -33,18 +34,39 @@ export function registerGenerate(program: Command): void {
     )
     .requiredOption('--model <dir>', 'checkpoint folder (runs/x/checkpoints/best) or export folder')
     .option('--prompt <text>', 'text to continue (default: start a new song)', '')
-    .option('--max-tokens <n>', 'maximum new tokens per sample', nonNegativeInt, 300)
-    .option('--temperature <t>', 'sampling temperature; 0 = greedy', nonNegativeNumber, 0.8)
-    .option('--top-k <k>', 'sample among the k most likely tokens; 0 = off', nonNegativeInt, 40)
-    .option('--top-p <p>', 'nucleus sampling probability mass', probability, 0.95)
-    .option('--repetition-penalty <r>', 'penalty for tokens already generated; 1 = off', positiveNumber, 1.1)
+    // Defaults: the library's DEFAULT_SAMPLING (one owner; --help shows them).
+    .option(
+      '--max-tokens <n>',
+      'maximum new tokens per sample',
+      nonNegativeInt,
+      DEFAULT_SAMPLING.maxNewTokens,
+    )
+    .option(
+      '--temperature <t>',
+      'sampling temperature; 0 = greedy',
+      nonNegativeNumber,
+      DEFAULT_SAMPLING.temperature,
+    )
+    .option(
+      '--top-k <k>',
+      'sample among the k most likely tokens; 0 = off',
+      nonNegativeInt,
+      DEFAULT_SAMPLING.topK,
+    )
+    .option('--top-p <p>', 'nucleus sampling probability mass; 1 = off', probability, DEFAULT_SAMPLING.topP)
+    .option(
+      '--repetition-penalty <r>',
+      'penalty for tokens already in the context; 1 = off',
+      positiveNumber,
+      DEFAULT_SAMPLING.repetitionPenalty,
+    )
     .option('--seed <n>', 'seed for reproducible sampling (default: random)', nonNegativeInt)
     .option('--num-samples <n>', 'how many samples to write', positiveInt, 1)
     .option('--stop <text>', 'stop when this text is generated (repeatable)', collect)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
     .action(async (flags: GenerateFlags) => {
       const interrupt = abortOnInterrupt();
-      const generator = await Generator.load(flags.model, { threads: flags.threads });
+      const generator = await loadTextGenerator(flags.model, { threads: flags.threads });
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
         for (let i = 0; i < flags.numSamples && !interrupt.signal.aborted; i++) {

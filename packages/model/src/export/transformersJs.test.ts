@@ -1,12 +1,12 @@
 // Interop check: transformers.js (@huggingface/transformers, on onnxruntime-node)
 // loads an exportOnnx folder from local files only and generates the same greedy
-// tokens as our Generator. Independent code path: its own cache handling, position
+// tokens as our TextGenerator. Independent code path: its own cache handling, position
 // ids, attention mask and empty-past shapes.
 
 import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator } from '../generate/generator.js';
+import { loadTextGenerator } from '../generate/loadTextGenerator.js';
 import { type TinyCheckpoint, tinyCheckpoint } from '../generate/test-utils/fixture.js';
 import { exportOnnx } from './exportOnnx.js';
 
@@ -51,9 +51,14 @@ describe('transformers.js interop', () => {
     } finally {
       await model.dispose();
     }
-    const gen = await Generator.fromExport(join(ckpt.root, 'hf-export'), { threads: 1 });
+    const gen = await loadTextGenerator(join(ckpt.root, 'hf-export'), { threads: 1 });
     try {
-      const ours = await gen.generateIds(prompt, { temperature: 0, maxNewTokens: n, stopTokenIds: [] });
+      const ours = await gen.generateIds(prompt, {
+        temperature: 0,
+        repetitionPenalty: 1,
+        maxNewTokens: n,
+        stopTokenIds: [],
+      });
       expect(theirs).toHaveLength(n);
       expect(ours.ids).toEqual(theirs);
     } finally {
@@ -63,7 +68,7 @@ describe('transformers.js interop', () => {
 
   it('reads the exported tokenizer files', async () => {
     const tok = await AutoTokenizer.from_pretrained('hf-export', { local_files_only: true });
-    const gen = await Generator.fromExport(join(ckpt.root, 'hf-export'), { threads: 1 });
+    const gen = await loadTextGenerator(join(ckpt.root, 'hf-export'), { threads: 1 });
     try {
       const text = 'la noche se va, ñandú';
       expect(tok.encode(text, { add_special_tokens: false })).toEqual(gen.tokenizer!.encode(text));

@@ -4,29 +4,39 @@
 // (same context policy, same definition of tokens/s).
 
 import { SeededRandom, serializeModel } from '@spinettai/graph';
+import * as ortNode from 'onnxruntime-node';
 import { type GPTConfig, validateConfig } from '../config.js';
+import { buildKvCacheGraph } from '../kvGraph.js';
 import { initParams } from '../params.js';
 import { KvDecoder } from './decoder.js';
 import { InvalidOptionError } from './errors.js';
-import { buildKvCacheGraph } from './kvGraph.js';
-import { resolveSampling } from './options.js';
+import { checkOptionKeys, resolveSampling } from './options.js';
 import { decodeTokens } from './tokenLoop.js';
 
 /** Options of `benchGenerate`. */
 export interface BenchGenerateOptions {
   /** Prompt length in tokens (default 32). */
-  promptTokens?: number;
+  promptTokens?: number | undefined;
   /** Tokens generated per run (default 256). */
-  newTokens?: number;
+  newTokens?: number | undefined;
   /** Reuse past keys/values (default true); false recomputes the whole window every step. */
-  kvCache?: boolean;
+  kvCache?: boolean | undefined;
   /** onnxruntime intra-op threads (default: all cores). */
-  threads?: number;
+  threads?: number | undefined;
   /** Timed runs; the medians are reported (default 3). */
-  runs?: number;
+  runs?: number | undefined;
   /** Seed of the random weights and prompt (default 1234). */
-  seed?: number;
+  seed?: number | undefined;
 }
+
+const BENCH_KEYS: readonly string[] = Object.keys({
+  promptTokens: true,
+  newTokens: true,
+  kvCache: true,
+  threads: true,
+  runs: true,
+  seed: true,
+} satisfies Record<keyof BenchGenerateOptions, true>);
 
 /** Result of `benchGenerate` (snake_case: it is printed and stored as JSON). */
 export interface BenchGenerateResult {
@@ -58,7 +68,7 @@ function positiveInt(option: string, v: number): number {
 
 /** Times one greedy generation; returns prefill and decode seconds. */
 async function timeRun(decoder: KvDecoder, prompt: number[], newTokens: number, kvCache: boolean) {
-  const sampling = resolveSampling({ temperature: 0, seed: 0 });
+  const sampling = resolveSampling({ temperature: 0, repetitionPenalty: 1, seed: 0 });
   const it = decodeTokens(decoder, prompt, { sampling, maxNewTokens: newTokens, stopTokenIds: [], kvCache });
   const t0 = performance.now();
   let first = t0;
@@ -80,6 +90,7 @@ export async function benchGenerate(
   cfg: Partial<GPTConfig>,
   opts: BenchGenerateOptions = {},
 ): Promise<BenchGenerateResult> {
+  checkOptionKeys(opts, BENCH_KEYS);
   const config = validateConfig(cfg);
   const promptTokens = positiveInt('promptTokens', opts.promptTokens ?? 32);
   const newTokens = positiveInt('newTokens', opts.newTokens ?? 256);
@@ -90,6 +101,7 @@ export async function benchGenerate(
 
   const s0 = performance.now();
   const decoder = await KvDecoder.create(
+    ortNode,
     serializeModel(buildKvCacheGraph(config, initParams(config, seed))),
     config,
     {

@@ -1,11 +1,19 @@
-// A KV-cache decoder on onnxruntime-node: owns one InferenceSession of the
-// Optimum-layout graph (kvGraph.ts, or an exported onnx/model.onnx) and the current
-// past keys/values of a single sequence (batch 1). `prefill` starts a sequence from
-// scratch (empty past), `step` appends one token and reuses the cache.
+// A KV-cache decoder on an injected onnxruntime (onnxruntime-node or -web): owns one
+// InferenceSession of the Optimum-layout graph (kvGraph.ts, or an exported
+// onnx/model.onnx) and the current past keys/values of a single sequence (batch 1).
+// `prefill` starts a sequence from scratch (empty past), `step` appends one token and
+// reuses the cache.
 
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { pastName, presentName } from '../kvGraph.js';
 import { GenerationError } from './errors.js';
-import { pastName, presentName } from './kvGraph.js';
+import {
+  createSession,
+  type DecoderSessionOptions,
+  type OrtModule,
+  type OrtSession,
+  type OrtTensor,
+  sessionOptions,
+} from './ort.js';
 
 /** The model dimensions a decoder needs to shape its inputs. */
 export interface DecoderDims {
@@ -16,26 +24,19 @@ export interface DecoderDims {
   vocabSize: number;
 }
 
-/** Options of the onnxruntime session. */
-export interface DecoderSessionOptions {
-  /** Intra-op threads (default: onnxruntime's choice, all cores). */
-  threads?: number;
+/** Throws unless `ort` looks like an onnxruntime module. */
+export function checkOrt(ort: unknown): asserts ort is OrtModule {
+  const m = ort as Partial<OrtModule> | undefined;
+  if (typeof m?.InferenceSession?.create !== 'function' || typeof m.Tensor !== 'function') {
+    throw new GenerationError(
+      "'ort' must be an onnxruntime module: import * as ort from 'onnxruntime-node' (Node) or 'onnxruntime-web' (browser)",
+      { option: 'ort' },
+    );
+  }
 }
 
-/** Session options used for every decoder session. */
-export function sessionOptions(o: DecoderSessionOptions = {}): InferenceSession.SessionOptions {
-  const opts: InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    logSeverityLevel: 3,
-  };
-  if (o.threads !== undefined) opts.intraOpNumThreads = o.threads;
-  return opts;
-}
-
-function int64(values: readonly number[]): Tensor {
-  return new Tensor(
+function int64(ort: OrtModule, values: readonly number[]): OrtTensor {
+  return new ort.Tensor(
     'int64',
     BigInt64Array.from(values, (v) => BigInt(v)),
     [1, values.length],
@@ -44,25 +45,28 @@ function int64(values: readonly number[]): Tensor {
 
 /** A single-sequence KV-cache decoder. Call `release()` when done. */
 export class KvDecoder {
-  private past: Tensor[] = [];
+  private past: OrtTensor[] = [];
   private cacheLength = 0;
   private released = false;
 
   private constructor(
-    private readonly session: InferenceSession,
+    private readonly ort: OrtModule,
+    private readonly session: OrtSession,
     readonly dims: DecoderDims,
   ) {}
 
-  /** Opens a decoder on ONNX model bytes or a model file path. */
+  /**
+   * Opens a decoder with `ort` (an onnxruntime module) on ONNX model bytes, or on a model
+   * file path (onnxruntime-node) or URL (onnxruntime-web).
+   */
   static async create(
+    ort: OrtModule,
     model: Uint8Array | string,
     dims: DecoderDims,
     opts: DecoderSessionOptions = {},
   ): Promise<KvDecoder> {
-    const session =
-      typeof model === 'string'
-        ? await InferenceSession.create(model, sessionOptions(opts))
-        : await InferenceSession.create(model, sessionOptions(opts));
+    checkOrt(ort);
+    const session = await createSession(ort, model, sessionOptions(opts));
     const expected = ['input_ids', 'attention_mask', 'position_ids', 'logits'];
     for (let i = 0; i < dims.nLayer; i++)
       expected.push(pastName(i, 'key'), pastName(i, 'value'), presentName(i, 'key'), presentName(i, 'value'));
@@ -74,7 +78,7 @@ export class KvDecoder {
         `the ONNX model is not a KV-cache decoder for ${dims.nLayer} layers (missing ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ', …' : ''}); export the checkpoint with exportOnnx`,
       );
     }
-    return new KvDecoder(session, dims);
+    return new KvDecoder(ort, session, dims);
   }
 
   /** Tokens currently in the cache. */
@@ -82,14 +86,17 @@ export class KvDecoder {
     return this.cacheLength;
   }
 
-  private emptyPast(): Tensor[] {
+  private emptyPast(): OrtTensor[] {
     const { nLayer, nHead, nEmbd } = this.dims;
     const shape = [1, nHead, 0, nEmbd / nHead];
-    return Array.from({ length: 2 * nLayer }, () => new Tensor('float32', new Float32Array(0), shape));
+    return Array.from(
+      { length: 2 * nLayer },
+      () => new this.ort.Tensor('float32', new Float32Array(0), shape),
+    );
   }
 
   /** Runs `ids` after the cached tokens; returns the logits of every new position (T × V, row-major). */
-  private async run(ids: readonly number[], past: Tensor[]): Promise<Float32Array> {
+  private async run(ids: readonly number[], past: OrtTensor[]): Promise<Float32Array> {
     if (this.released) throw new GenerationError('the decoder was released; create a new one');
     const start = this.cacheLength;
     if (start + ids.length > this.dims.blockSize) {
@@ -102,22 +109,25 @@ export class KvDecoder {
         throw new GenerationError(`token id ${id} is not in the vocabulary [0, ${this.dims.vocabSize})`);
       }
     }
-    const feeds: Record<string, Tensor> = {
-      input_ids: int64(ids),
-      attention_mask: new Tensor('int64', new BigInt64Array(start + ids.length).fill(1n), [
+    const feeds: Record<string, OrtTensor> = {
+      input_ids: int64(this.ort, ids),
+      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(start + ids.length).fill(1n), [
         1,
         start + ids.length,
       ]),
-      position_ids: int64(ids.map((_, i) => start + i)),
+      position_ids: int64(
+        this.ort,
+        ids.map((_, i) => start + i),
+      ),
     };
     for (let i = 0; i < this.dims.nLayer; i++) {
       feeds[pastName(i, 'key')] = past[2 * i]!;
       feeds[pastName(i, 'value')] = past[2 * i + 1]!;
     }
     const out = await this.session.run(feeds);
-    const next: Tensor[] = [];
+    const next: OrtTensor[] = [];
     for (let i = 0; i < this.dims.nLayer; i++) {
-      next.push(out[presentName(i, 'key')] as Tensor, out[presentName(i, 'value')] as Tensor);
+      next.push(out[presentName(i, 'key')]!, out[presentName(i, 'value')]!);
     }
     this.past = next;
     this.cacheLength = start + ids.length;

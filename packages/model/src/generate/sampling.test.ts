@@ -1,7 +1,7 @@
 import { SeededRandom } from '@spinettai/graph';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors.js';
-import { resolveMaxNewTokens, resolveSampling, resolveStop } from './options.js';
+import { DEFAULT_SAMPLING, resolveMaxNewTokens, resolveSampling, resolveStop } from './options.js';
 import {
   applyRepetitionPenalty,
   applyTopK,
@@ -77,7 +77,7 @@ describe('sampleNext', () => {
   });
 
   it('same seed gives the same draws; the empirical distribution matches softmax(logits / T)', () => {
-    const s = resolveSampling({ temperature: 0.7, seed: 42 });
+    const s = resolveSampling({ temperature: 0.7, topK: 0, topP: 1, repetitionPenalty: 1, seed: 42 });
     const draw = (seed: number) => {
       const rng = new SeededRandom(seed);
       return Array.from({ length: 200 }, () => sampleNext(logits, s, rng));
@@ -137,7 +137,7 @@ describe('option validation', () => {
   }
 
   it('accepts the edges', () => {
-    expect(resolveSampling({ temperature: 0, topK: 0, topP: 1, seed: 5 })).toEqual({
+    expect(resolveSampling({ temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 5 })).toEqual({
       temperature: 0,
       topK: 0,
       topP: 1,
@@ -145,5 +145,15 @@ describe('option validation', () => {
       seed: 5,
     });
     expect(resolveMaxNewTokens(0)).toBe(0);
+  });
+
+  it('fills in DEFAULT_SAMPLING, also for options passed as undefined', () => {
+    const { maxNewTokens, ...sampling } = DEFAULT_SAMPLING;
+    expect(resolveSampling({ seed: 1 })).toEqual({ ...sampling, seed: 1 });
+    expect(resolveSampling({ temperature: undefined, topK: undefined, seed: 1 })).toEqual({
+      ...sampling,
+      seed: 1,
+    });
+    expect(resolveMaxNewTokens(undefined)).toBe(maxNewTokens);
   });
 });

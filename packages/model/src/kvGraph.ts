@@ -9,9 +9,9 @@
 // export naming (`past_key_values.{i}.key`, `present.{i}.key`).
 
 import { type Graph, GraphBuilder, type Value } from '@spinettai/graph';
-import type { GPTConfig } from '../config.js';
-import { block, createLayerContext, type KeyValue, layerNorm, lmHead } from '../layers.js';
-import type { Params } from '../params.js';
+import type { GPTConfig } from './config.js';
+import { block, createLayerContext, type KeyValue, layerNorm, lmHead } from './layers.js';
+import type { Params } from './params.js';
 
 /** Symbolic dim names of the KV-cache graph's inputs and outputs. */
 export const KV_DIMS = {

@@ -1,20 +1,23 @@
 import { serializeModel } from '@spinettai/graph';
-import { Tokenizer } from '@spinettai/tokenizer';
+import type { Tokenizer } from '@spinettai/tokenizer';
+import { loadTokenizer } from '@spinettai/tokenizer/node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGptGraph } from '../gpt.js';
 import { GenerationError, InvalidOptionError } from './errors.js';
-import { Generator } from './generator.js';
+import { loadTextGenerator, textGeneratorFromParams } from './loadTextGenerator.js';
+import { DEFAULT_SAMPLING } from './options.js';
 import { type TinyCheckpoint, tinyCheckpoint } from './test-utils/fixture.js';
+import type { TextGenerator } from './textGenerator.js';
 
 let ckpt: TinyCheckpoint;
-let gen: Generator;
+let gen: TextGenerator;
 let tokenizer: Tokenizer;
 
 beforeAll(async () => {
   ckpt = await tinyCheckpoint();
-  gen = await Generator.fromCheckpoint(ckpt.dir, { threads: 1 });
-  tokenizer = await Tokenizer.fromDir(ckpt.dir);
+  gen = await loadTextGenerator(ckpt.dir, { threads: 1 });
+  tokenizer = await loadTokenizer(ckpt.dir);
 });
 
 afterAll(async () => {
@@ -51,12 +54,13 @@ async function referenceGreedy(prompt: number[], n: number): Promise<number[]> {
   }
 }
 
-describe('Generator (token level)', () => {
+describe('TextGenerator (token level)', () => {
   it('greedy ids equal a cache-free reference, through prompt cropping and several context slides', async () => {
     const { blockSize } = ckpt.config;
     const prompt = Array.from({ length: blockSize + 9 }, (_, i) => (i * 37 + 5) % ckpt.config.vocabSize);
     const n = 2 * blockSize + 5; // the cache fills and slides more than once
-    const got = await gen.generateIds(prompt, { temperature: 0, maxNewTokens: n, stopTokenIds: [] });
+    const greedy = { temperature: 0, repetitionPenalty: 1, maxNewTokens: n, stopTokenIds: [] };
+    const got = await gen.generateIds(prompt, greedy);
     expect(got.finishReason).toBe('length');
     expect(got.ids).toEqual(await referenceGreedy(prompt, n));
   });
@@ -109,6 +113,47 @@ describe('Generator (token level)', () => {
     expect((await gen.generateIds([0], { maxNewTokens: 2, stopTokenIds: [] })).ids).toHaveLength(2);
   });
 
+  it('rejects option keys it does not know, naming the key and the near spelling', async () => {
+    const bad = { max_new_tokens: 3 } as unknown as { maxNewTokens: number };
+    expect(() => gen.streamIds([0], bad)).toThrow(InvalidOptionError);
+    expect(() => gen.streamIds([0], bad)).toThrow(/'max_new_tokens'.*did you mean 'maxNewTokens'/);
+    await expect(gen.generate('hi', bad)).rejects.toThrow(/'max_new_tokens'/);
+    await expect(gen.generate('hi', { stpo: ['x'] } as never)).rejects.toThrow(
+      /'stpo'.*known options: temperature/,
+    );
+    await expect(loadTextGenerator(ckpt.dir, { thread: 1 } as never)).rejects.toThrow(/'thread'/);
+    // Options forwarded as undefined are the defaults.
+    expect(
+      (await gen.generateIds([0], { maxNewTokens: 2, stopTokenIds: [], seed: undefined })).ids,
+    ).toHaveLength(2);
+  });
+
+  it('uses DEFAULT_SAMPLING when an option is not given', async () => {
+    const prompt = [0, 40, 41];
+    const explicit = await gen.generateIds(prompt, {
+      ...DEFAULT_SAMPLING,
+      seed: 3,
+      maxNewTokens: 20,
+      stopTokenIds: [],
+    });
+    const defaults = await gen.generateIds(prompt, { seed: 3, maxNewTokens: 20, stopTokenIds: [] });
+    expect(defaults.ids).toEqual(explicit.ids);
+    const neutral = await gen.generateIds(prompt, {
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      repetitionPenalty: 1,
+      seed: 3,
+      maxNewTokens: 20,
+      stopTokenIds: [],
+    });
+    expect(neutral.ids).not.toEqual(defaults.ids);
+    expect(await gen.generate('oh', { stopAtEos: false, seed: 1 })).toMatchObject({
+      finishReason: 'length',
+      tokenIds: expect.objectContaining({ length: DEFAULT_SAMPLING.maxNewTokens }),
+    });
+  });
+
   it('refuses a second generation while one is streaming', async () => {
     const it1 = gen.streamIds([0, 1], { maxNewTokens: 5, stopTokenIds: [] });
     await it1.next();
@@ -118,7 +163,7 @@ describe('Generator (token level)', () => {
   });
 });
 
-describe('Generator (text)', () => {
+describe('TextGenerator (text)', () => {
   const greedy = { temperature: 0, maxNewTokens: 40, stopAtEos: false };
 
   it('generate returns the decoded continuation; streaming pieces add up to it', async () => {
@@ -164,7 +209,7 @@ describe('Generator (text)', () => {
   it('stops at <|endoftext|> when the model produces it', async () => {
     // Declare as EOS an id the model produces greedily; generation must end right before it.
     const free = await gen.generateIds([0, 7], { temperature: 0, maxNewTokens: 10, stopTokenIds: [] });
-    const eosGen = await Generator.fromParams(ckpt.config, ckpt.params, {
+    const eosGen = await textGeneratorFromParams(ckpt.config, ckpt.params, {
       eosTokenId: free.ids[3]!,
       tokenizer,
       threads: 1,
@@ -200,7 +245,7 @@ describe('Generator (text)', () => {
     });
   });
 
-  it('an onToken callback that throws ends the generation and frees the Generator', async () => {
+  it('an onToken callback that throws ends the generation and frees the TextGenerator', async () => {
     const boom = new Error('boom');
     await expect(
       gen.generate('oh', {
@@ -213,6 +258,20 @@ describe('Generator (text)', () => {
     expect((await gen.generate('oh', { ...greedy, maxNewTokens: 3 })).tokenIds).toHaveLength(3);
   });
 
+  it('awaits an async onToken before the next token', async () => {
+    const order: string[] = [];
+    await gen.generate('oh', {
+      ...greedy,
+      maxNewTokens: 4,
+      onToken: async (p) => {
+        order.push(`start ${p}`);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`end ${p}`);
+      },
+    });
+    for (let i = 0; i < order.length; i += 2) expect(order[i + 1]).toBe(order[i]!.replace('start', 'end'));
+  });
+
   it('a prompt longer than the context still generates (cropped to the last blockSize tokens)', async () => {
     const long = 'la noche se va y yo me quedo cantando '.repeat(6);
     expect(tokenizer.encode(long).length).toBeGreaterThan(ckpt.config.blockSize);
@@ -221,7 +280,7 @@ describe('Generator (text)', () => {
   });
 
   it('release frees the session: later calls fail with a clear error', async () => {
-    const g = await Generator.fromCheckpoint(ckpt.dir, { threads: 1 });
+    const g = await loadTextGenerator(ckpt.dir, { threads: 1 });
     expect((await g.generateIds([0], { maxNewTokens: 1, stopTokenIds: [] })).ids).toHaveLength(1);
     await g.release();
     await g.release();

@@ -1,12 +1,13 @@
 import { serializeModel } from '@spinettai/graph';
+import * as ort from 'onnxruntime-node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../config.js';
-import { buildGptGraph } from '../gpt.js';
-import { initParams } from '../params.js';
-import { referenceLogits } from '../reference.js';
-import { KvDecoder } from './decoder.js';
+import { validateConfig } from './config.js';
+import { KvDecoder } from './generate/decoder.js';
+import { buildGptGraph } from './gpt.js';
 import { buildKvCacheGraph, pastName, presentName } from './kvGraph.js';
+import { initParams } from './params.js';
+import { referenceLogits } from './reference.js';
 
 const cfg = validateConfig({ vocabSize: 64, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 });
 const params = initParams(cfg, 7);
@@ -32,7 +33,7 @@ describe('KV-cache graph', () => {
       input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
     });
     fullLogits = out['logits']!.data as Float32Array;
-    decoder = await KvDecoder.create(serializeModel(buildKvCacheGraph(cfg, params)), cfg);
+    decoder = await KvDecoder.create(ort, serializeModel(buildKvCacheGraph(cfg, params)), cfg);
   });
 
   afterAll(async () => {
@@ -130,7 +131,7 @@ describe('KV-cache graph', () => {
 
   it('refuses a model that is not a KV-cache decoder', async () => {
     const plain = serializeModel(buildGptGraph(cfg, { params }).graph);
-    await expect(KvDecoder.create(plain, cfg)).rejects.toThrow(
+    await expect(KvDecoder.create(ort, plain, cfg)).rejects.toThrow(
       /not a KV-cache decoder.*past_key_values\.0\.key/,
     );
   });

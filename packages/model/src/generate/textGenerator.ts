@@ -1,0 +1,254 @@
+// The generation API: a TextGenerator holds one onnxruntime session of the KV-cache
+// graph plus a tokenizer, and generates text or token ids from a prompt. It runs
+// anywhere onnxruntime's JavaScript API does: the caller injects the runtime
+// (`onnxruntime-node` in Node, `onnxruntime-web` in a browser) and the model (bytes, a
+// path or a URL). Loading from a checkpoint or export folder is Node-only and lives in
+// `@spinettai/model/node` (loadTextGenerator). One generation runs at a time per
+// TextGenerator; call `release()` when done.
+
+import { type GPTConfig, validateConfig } from '../config.js';
+import { type DecoderDims, KvDecoder } from './decoder.js';
+import { GenerationError } from './errors.js';
+import {
+  checkOptionKeys,
+  GENERATE_IDS_OPTION_KEYS,
+  GENERATE_OPTION_KEYS,
+  type GenerateIdsOptions,
+  type GenerateOptions,
+  resolveMaxNewTokens,
+  resolveSampling,
+  resolveStop,
+  resolveStopTokenIds,
+} from './options.js';
+import type { OrtModule } from './ort.js';
+import { type GenerateResult, type GenerationTokenizer, textPieces } from './textStream.js';
+import { decodeTokens, type FinishReason, type TokenLoopOptions } from './tokenLoop.js';
+
+/** Options of `TextGenerator.create`. */
+export interface TextGeneratorOptions {
+  /** The onnxruntime module: `import * as ort from 'onnxruntime-node'` or `'onnxruntime-web'`. */
+  ort: OrtModule;
+  /** The KV-cache ONNX model (an export's onnx/model.onnx): its bytes, a file path (Node) or a URL (browser). */
+  model: Uint8Array | string;
+  /** The model's shape (`fromHfConfig(configJson)` reads an export's config.json). */
+  config: GPTConfig;
+  /** The tokenizer (`Tokenizer` from @spinettai/tokenizer fits); text generation needs one. */
+  tokenizer?: GenerationTokenizer | undefined;
+  /** Id of `<|endoftext|>` (default: the tokenizer's `eotTokenId`, else 0). */
+  eosTokenId?: number | undefined;
+  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  threads?: number | undefined;
+}
+
+const CREATE_KEYS: readonly string[] = Object.keys({
+  ort: true,
+  model: true,
+  config: true,
+  tokenizer: true,
+  eosTokenId: true,
+  threads: true,
+} satisfies Record<keyof TextGeneratorOptions, true>);
+
+/** Token-level options plus the cache switch (the benchmark's no-cache mode). */
+export interface StreamIdsOptions extends GenerateIdsOptions {
+  /** Reuse past keys/values (default true). */
+  kvCache?: boolean | undefined;
+}
+
+const STREAM_IDS_KEYS: readonly string[] = [...GENERATE_IDS_OPTION_KEYS, 'kvCache'];
+
+/** Outcome of a token-level generation. */
+export interface GenerateIdsResult {
+  /** Generated ids (the prompt and the stop id not included). */
+  ids: number[];
+  finishReason: FinishReason;
+}
+
+/**
+ * Generates text or token ids with a GPT-2 KV-cache model on an injected onnxruntime.
+ *
+ * @example
+ * ```ts
+ * // Browser (or Node): the page fetches an export folder written by exportOnnx.
+ * import * as ort from 'onnxruntime-web';
+ * import { fromHfConfig, TextGenerator } from '@spinettai/model';
+ * import { Tokenizer } from '@spinettai/tokenizer';
+ *
+ * const get = (f: string) => fetch(`/export/${f}`);
+ * const generator = await TextGenerator.create({
+ *   ort,
+ *   model: new Uint8Array(await (await get('onnx/model.onnx')).arrayBuffer()),
+ *   config: fromHfConfig(await (await get('config.json')).json()),
+ *   tokenizer: Tokenizer.fromStrings(await (await get('tokenizer.json')).text()),
+ * });
+ * for await (const piece of generator.stream('La noche', { maxNewTokens: 50, seed: 7 })) console.log(piece);
+ * await generator.release();
+ * ```
+ */
+export class TextGenerator {
+  private busy = false;
+  private released = false;
+
+  private constructor(
+    private readonly decoder: KvDecoder,
+    /** The model's shape. */
+    readonly config: GPTConfig,
+    /** The tokenizer, when there is one (text generation needs it). */
+    readonly tokenizer: GenerationTokenizer | undefined,
+    /** Id of `<|endoftext|>`: prepended to prompts and the default stop token. */
+    readonly eosTokenId: number,
+  ) {}
+
+  /** Opens a session on `opts.model` with `opts.ort`. Throws GenerationError when they do not fit. */
+  static async create(opts: TextGeneratorOptions): Promise<TextGenerator> {
+    checkOptionKeys(opts, CREATE_KEYS);
+    if (opts === undefined) throw new GenerationError('TextGenerator.create needs { ort, model, config }');
+    const model = opts.model as unknown;
+    if (typeof model !== 'string' && !(model instanceof Uint8Array)) {
+      throw new GenerationError("'model' must be the ONNX model's bytes (Uint8Array), a file path or a URL", {
+        option: 'model',
+      });
+    }
+    const config = validateConfig(opts.config);
+    const dims: DecoderDims = config;
+    const decoder = await KvDecoder.create(opts.ort, opts.model, dims, { threads: opts.threads });
+    const tokenizer = opts.tokenizer;
+    const eosTokenId = opts.eosTokenId ?? tokenizer?.eotTokenId ?? 0;
+    if (tokenizer !== undefined && tokenizer.vocabSize > config.vocabSize) {
+      await decoder.release();
+      throw new GenerationError(
+        `the tokenizer has ${tokenizer.vocabSize} ids but the model only ${config.vocabSize}; use the tokenizer the model was trained with`,
+        { option: 'tokenizer' },
+      );
+    }
+    return new TextGenerator(decoder, config, tokenizer, eosTokenId);
+  }
+
+  private loopOptions(opts: StreamIdsOptions, stopTokenIds: readonly number[]): TokenLoopOptions {
+    return {
+      sampling: resolveSampling(opts),
+      maxNewTokens: resolveMaxNewTokens(opts.maxNewTokens),
+      stopTokenIds: resolveStopTokenIds(stopTokenIds, this.config.vocabSize),
+      signal: opts.signal,
+      kvCache: opts.kvCache ?? true,
+    };
+  }
+
+  private checkPrompt(ids: readonly number[]): void {
+    if (ids.length === 0)
+      throw new GenerationError('the prompt has no tokens; pass at least the <|endoftext|> id');
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) {
+        throw new GenerationError(
+          `prompt token id ${id} is not in the vocabulary [0, ${this.config.vocabSize})`,
+        );
+      }
+    }
+  }
+
+  /** Runs `body` as the only generation of this TextGenerator. */
+  private async *exclusive<T, R>(body: AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined> {
+    if (this.released) throw new GenerationError('this TextGenerator was released; create a new one');
+    if (this.busy)
+      throw new GenerationError(
+        'a generation is already running on this TextGenerator; await it or use a second TextGenerator',
+      );
+    this.busy = true;
+    try {
+      return yield* body;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Streams generated token ids. Options are validated before the first id. The return
+   * value says why generation ended. A prompt longer than blockSize is cropped to its end.
+   */
+  streamIds(
+    promptIds: readonly number[],
+    opts: StreamIdsOptions = {},
+  ): AsyncGenerator<number, FinishReason, undefined> {
+    checkOptionKeys(opts, STREAM_IDS_KEYS);
+    const loop = this.loopOptions(opts, opts.stopTokenIds ?? [this.eosTokenId]);
+    this.checkPrompt(promptIds);
+    return this.exclusive(decodeTokens(this.decoder, promptIds, loop));
+  }
+
+  /**
+   * Generates token ids from token ids (no tokenizer needed).
+   *
+   * @example
+   * ```ts
+   * const { ids, finishReason } = await generator.generateIds([0, 42, 7], { temperature: 0, maxNewTokens: 16 });
+   * ```
+   */
+  async generateIds(promptIds: readonly number[], opts: StreamIdsOptions = {}): Promise<GenerateIdsResult> {
+    const it = this.streamIds(promptIds, opts);
+    const ids: number[] = [];
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return { ids, finishReason: r.value };
+      ids.push(r.value);
+    }
+  }
+
+  /**
+   * Streams the continuation of `prompt` as text pieces (never half a UTF-8 character,
+   * never any text at or after a stop string). The prompt is encoded after an
+   * `<|endoftext|>` id, the way songs start in training. The return value is the result.
+   *
+   * @example
+   * ```ts
+   * for await (const piece of generator.stream('La noche', { stop: ['\n\n'] })) process.stdout.write(piece);
+   * ```
+   */
+  stream(prompt: string, opts: GenerateOptions = {}): AsyncGenerator<string, GenerateResult, undefined> {
+    checkOptionKeys(opts, GENERATE_OPTION_KEYS);
+    const tokenizer = this.tokenizer;
+    if (tokenizer === undefined)
+      throw new GenerationError('this generator has no tokenizer; use generateIds or pass a tokenizer', {
+        option: 'tokenizer',
+      });
+    if (typeof prompt !== 'string')
+      throw new GenerationError(`the prompt must be a string, got ${typeof prompt}`);
+    const stop = resolveStop(opts.stop);
+    const loop = this.loopOptions(opts, opts.stopAtEos === false ? [] : [this.eosTokenId]);
+    const ids = [this.eosTokenId, ...tokenizer.encode(prompt)];
+    this.checkPrompt(ids);
+    return this.exclusive(textPieces(decodeTokens(this.decoder, ids, loop), tokenizer, stop, ids.length));
+  }
+
+  /**
+   * Generates the continuation of `prompt`; `opts.onToken` sees each text piece as it is
+   * produced (a returned promise is awaited).
+   *
+   * @example
+   * ```ts
+   * const { text, finishReason } = await generator.generate('La noche', { maxNewTokens: 100, seed: 7 });
+   * ```
+   */
+  async generate(prompt: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    const it = this.stream(prompt, opts);
+    let finished = false;
+    try {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) {
+          finished = true;
+          return r.value;
+        }
+        await opts.onToken?.(r.value);
+      }
+    } finally {
+      // A throwing onToken must not leave the generation (and this TextGenerator) busy.
+      if (!finished) await it.return(undefined as never);
+    }
+  }
+
+  /** Frees the onnxruntime session. Safe to call twice; the TextGenerator is unusable afterwards. */
+  async release(): Promise<void> {
+    this.released = true;
+    await this.decoder.release();
+  }
+}

@@ -1,0 +1,39 @@
+// Node-only API of @spinettai/model (`@spinettai/model/node`): checkpoint folders and
+// safetensors files, ONNX export, atomic output folders, the generation benchmark and
+// TextGenerator factories that read folders and default to onnxruntime-node. The
+// browser-safe rest (graph, config, sampling, TextGenerator) is `@spinettai/model`.
+
+export type { OutputKind } from './checkpoint/atomic.js';
+export {
+  checkReplaceable,
+  MARKER_FILE,
+  OutputFolderError,
+  pidAlive,
+  readMarker,
+  recoverDir,
+  replaceDirAtomic,
+  writeFileAtomic,
+  writeMarker,
+} from './checkpoint/atomic.js';
+export type { LoadedCheckpoint, SaveCheckpointOptions } from './checkpoint/hfFolder.js';
+export { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint/hfFolder.js';
+export type { FolderLock } from './checkpoint/lock.js';
+export { lockFileOf, lockFolder } from './checkpoint/lock.js';
+export type { SafetensorsContent } from './checkpoint/safetensors.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+} from './checkpoint/safetensors.js';
+export type { ExportOnnxOptions, ExportOnnxResult } from './export/exportOnnx.js';
+export { exportOnnx } from './export/exportOnnx.js';
+export type { WriteOnnxOptions } from './export/onnxFile.js';
+export { PROTOBUF_SAFE_BYTES, writeOnnxFile } from './export/onnxFile.js';
+export type { BenchGenerateOptions, BenchGenerateResult } from './generate/bench.js';
+export { benchGenerate } from './generate/bench.js';
+export type {
+  LoadTextGeneratorOptions,
+  TextGeneratorFromParamsOptions,
+} from './generate/loadTextGenerator.js';
+export { loadTextGenerator, textGeneratorFromParams } from './generate/loadTextGenerator.js';
