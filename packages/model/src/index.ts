@@ -9,6 +9,15 @@ export { ConfigError, DEFAULT_GPT_CONFIG, fromHfConfig, toHfConfig, validateConf
 export type { ModelErrorWhere } from './errors.js';
 export { ModelError } from './errors.js';
 export { ExportError } from './export/errors.js';
+export type { ModelDType, QuantizeDType, QuantizeGraphOptions } from './export/quantize.js';
+export {
+  checkModelDType,
+  MODEL_DTYPES,
+  MODEL_FILE_FOR_DTYPE,
+  parseQuantizeList,
+  QUANTIZE_DTYPES,
+  quantizeGraph,
+} from './export/quantize.js';
 export type { DecoderDims } from './generate/decoder.js';
 export { KvDecoder } from './generate/decoder.js';
 export { GenerationError, InvalidOptionError } from './generate/errors.js';

@@ -29,7 +29,8 @@ export {
 export type { ExportOnnxOptions, ExportOnnxResult } from './export/exportOnnx.js';
 export { exportOnnx } from './export/exportOnnx.js';
 export type { WriteOnnxOptions } from './export/onnxFile.js';
-export { PROTOBUF_SAFE_BYTES, writeOnnxFile } from './export/onnxFile.js';
+export { extraOpsets, PROTOBUF_SAFE_BYTES, writeOnnxFile } from './export/onnxFile.js';
+export { modelFileForDtype, writeQuantizedModels } from './export/quantizeFiles.js';
 export type { BenchGenerateOptions, BenchGenerateResult } from './generate/bench.js';
 export { benchGenerate } from './generate/bench.js';
 export type {

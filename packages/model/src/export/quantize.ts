@@ -9,7 +9,7 @@
 // (GPT-2's c_attn, c_proj, c_fc) or the Transpose of one (the tied LM head h · wteᵀ).
 // A Gather from a quantized tied weight (the token embedding) dequantizes the rows it
 // picks from the same quantized tensor, so the file holds wte once.
-// The numbers live in quantizeMath.ts; file names and dtypes in quantizeFiles.ts.
+// The numbers live in quantizeMath.ts; reading and writing the files in quantizeFiles.ts.
 
 import {
   type AttributeInput,
@@ -37,6 +37,48 @@ export type QuantizeDType = 'q8' | 'q4' | 'fp16';
 
 /** Every QuantizeDType, in the order they are written. */
 export const QUANTIZE_DTYPES: readonly QuantizeDType[] = ['q8', 'q4', 'fp16'];
+
+/** The dtypes an export folder can hold: fp32 (always) and the quantized ones. */
+export type ModelDType = 'fp32' | QuantizeDType;
+
+/** Every ModelDType (the `--dtype` choices). */
+export const MODEL_DTYPES: readonly ModelDType[] = ['fp32', ...QUANTIZE_DTYPES];
+
+/**
+ * File name under `onnx/` of each dtype: the names transformers.js loads for its `dtype`
+ * option (DEFAULT_DTYPE_SUFFIX_MAPPING: fp32 '', q8 '_quantized', q4 '_q4', fp16 '_fp16').
+ * The one owner of these names: exportOnnx, the generators, the CLI and pages read them here.
+ */
+export const MODEL_FILE_FOR_DTYPE: Readonly<Record<ModelDType, string>> = {
+  fp32: 'model.onnx',
+  q8: 'model_quantized.onnx',
+  q4: 'model_q4.onnx',
+  fp16: 'model_fp16.onnx',
+};
+
+/**
+ * The quantized dtypes from a list or a comma-separated string ('q8,q4'), deduplicated
+ * in QUANTIZE_DTYPES order. Throws an ExportError naming an unknown entry.
+ */
+export function parseQuantizeList(value: string | readonly string[]): QuantizeDType[] {
+  const items = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => s.trim());
+  const unknown = items.find((s) => !(QUANTIZE_DTYPES as readonly string[]).includes(s));
+  if (unknown !== undefined)
+    throw new ExportError(
+      `unknown quantization '${unknown}'; use any of ${QUANTIZE_DTYPES.join(', ')} (e.g. q8,q4)`,
+      { option: 'quantize' },
+    );
+  return QUANTIZE_DTYPES.filter((d) => items.includes(d));
+}
+
+/** Checks a dtype name (fp32, q8, q4 or fp16); throws an ExportError otherwise. */
+export function checkModelDType(dtype: string): ModelDType {
+  if (!(MODEL_DTYPES as readonly string[]).includes(dtype))
+    throw new ExportError(`unknown dtype '${dtype}'; use one of ${MODEL_DTYPES.join(', ')}`, {
+      option: 'dtype',
+    });
+  return dtype as ModelDType;
+}
 
 /** Options of `quantizeGraph`. */
 export interface QuantizeGraphOptions {

@@ -1,54 +1,13 @@
-// Where each dtype of an export lives, in the file names transformers.js loads for its
-// `dtype` option (onnx/model.onnx for fp32, model_quantized.onnx for q8, model_q4.onnx,
-// model_fp16.onnx), and writing the quantized files beside onnx/model.onnx. This file is
-// the one owner of those names: exportOnnx, the generator and the CLI read them here.
-// Reference: transformers.js DEFAULT_DTYPE_SUFFIX_MAPPING (fp32 '', q8 '_quantized',
-// q4 '_q4', fp16 '_fp16').
+// The Node side of quantized exports: finding the file of a dtype in an export folder
+// (names from MODEL_FILE_FOR_DTYPE in quantize.ts) and writing the quantized files beside
+// onnx/model.onnx while exportOnnx builds the folder.
 
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Graph } from '@spinettai/graph';
 import { ExportError } from './errors.js';
 import { writeOnnxFile } from './onnxFile.js';
-import { QUANTIZE_DTYPES, type QuantizeDType, quantizeGraph } from './quantize.js';
-
-/** The dtypes an export folder can hold: fp32 (always) and the quantized ones. */
-export type ModelDType = 'fp32' | QuantizeDType;
-
-/** Every ModelDType (the `--dtype` choices). */
-export const MODEL_DTYPES: readonly ModelDType[] = ['fp32', ...QUANTIZE_DTYPES];
-
-/** File name under `onnx/` of each dtype. */
-export const MODEL_FILE_FOR_DTYPE: Readonly<Record<ModelDType, string>> = {
-  fp32: 'model.onnx',
-  q8: 'model_quantized.onnx',
-  q4: 'model_q4.onnx',
-  fp16: 'model_fp16.onnx',
-};
-
-/**
- * The quantized dtypes from a list or a comma-separated string ('q8,q4'), deduplicated
- * in QUANTIZE_DTYPES order. Throws an ExportError naming an unknown entry.
- */
-export function parseQuantizeList(value: string | readonly string[]): QuantizeDType[] {
-  const items = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => s.trim());
-  const unknown = items.find((s) => !(QUANTIZE_DTYPES as readonly string[]).includes(s));
-  if (unknown !== undefined)
-    throw new ExportError(
-      `unknown quantization '${unknown}'; use any of ${QUANTIZE_DTYPES.join(', ')} (e.g. q8,q4)`,
-      { option: 'quantize' },
-    );
-  return QUANTIZE_DTYPES.filter((d) => items.includes(d));
-}
-
-/** Checks a dtype name (fp32, q8, q4 or fp16); throws an ExportError otherwise. */
-export function checkModelDType(dtype: string): ModelDType {
-  if (!(MODEL_DTYPES as readonly string[]).includes(dtype))
-    throw new ExportError(`unknown dtype '${dtype}'; use one of ${MODEL_DTYPES.join(', ')}`, {
-      option: 'dtype',
-    });
-  return dtype as ModelDType;
-}
+import { checkModelDType, MODEL_FILE_FOR_DTYPE, type QuantizeDType, quantizeGraph } from './quantize.js';
 
 /**
  * Path of the ONNX file for `dtype` in the export folder `exportDir`. Throws an
