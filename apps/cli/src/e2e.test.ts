@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type FakeGenius, startFakeGenius } from '@spinettai/scraper/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGenius, startFakeGenius } from '../../../packages/scraper/src/test-utils/fake-genius.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'spinettai-e2e-'));

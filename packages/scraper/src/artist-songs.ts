@@ -1,6 +1,7 @@
-// Resolve an artist name to a Genius id (search, exact primary-artist match) and list
-// its songs page by page until next_page is null.
+// Resolve an artist name to a Genius id (search, exact primary-artist match) or look up an
+// id the user gave, and list the artist's songs page by page until next_page is null.
 import { findArtistInHits, otherArtistNames } from './artist-match.js';
+import { GeniusHttpError } from './errors.js';
 import type { GeniusApi, GeniusArtist, GeniusSongSummary } from './genius-api.js';
 
 const SEARCH_PAGES = 3;
@@ -30,6 +31,17 @@ export async function resolveArtist(api: GeniusApi, name: string): Promise<Artis
           'Check the spelling (case and accents do not matter).'
         : `no Genius artist named "${name}": the search found no songs. Check the spelling.`,
   };
+}
+
+/** Look up an artist the user named by id (no search); a 404 is a reason, not an error. */
+export async function resolveArtistId(api: GeniusApi, id: number): Promise<ArtistLookup> {
+  try {
+    return { artist: await api.artist(id) };
+  } catch (error) {
+    if (error instanceof GeniusHttpError && error.status === 404)
+      return { artist: null, reason: `no Genius artist with id ${id}. Check the --artist-id value.` };
+    throw error;
+  }
 }
 
 /** Every song listed under the artist (primary or featured), in API order. */

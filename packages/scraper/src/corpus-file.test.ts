@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CorpusRecord, openCorpusFile, parseCorpus } from './corpus-file.js';
+import {
+  type CorpusRecord,
+  corpusMarkerPath,
+  markCorpusFile,
+  openCorpusFile,
+  parseCorpus,
+} from './corpus-file.js';
 import { CorpusFileError } from './errors.js';
 import { tempDir } from './test-utils/scrape-harness.js';
 
@@ -38,6 +44,7 @@ describe('openCorpusFile', () => {
     const path = join(dir, 'c.jsonl');
     const half = JSON.stringify(rec(2)).slice(0, 17);
     await writeFile(path, `${JSON.stringify(rec(1))}\n${half}`);
+    await markCorpusFile(path);
     const f = await openCorpusFile(path);
     expect(f.existing).toEqual([rec(1)]);
     expect(f.truncatedBytes).toBe(Buffer.byteLength(half));
@@ -49,8 +56,35 @@ describe('openCorpusFile', () => {
   it('names the bad line of a corrupt file', async () => {
     const path = join(dir, 'c.jsonl');
     await writeFile(path, `${JSON.stringify(rec(1))}\n\n{"id":2}\n`);
+    await markCorpusFile(path);
     await expect(openCorpusFile(path)).rejects.toThrow(/line 3 is not a corpus record/);
     await writeFile(path, 'nope\n');
     await expect(openCorpusFile(path)).rejects.toBeInstanceOf(CorpusFileError);
+  });
+
+  it('marks the file it creates, and refuses an existing file it did not write, naming it', async () => {
+    const mine = join(dir, 'mine.jsonl');
+    const f = await openCorpusFile(mine);
+    await f.append(rec(1));
+    await f.close();
+    expect(JSON.parse(await readFile(corpusMarkerPath(mine), 'utf8'))).toMatchObject({
+      writer: '@spinettai/scraper',
+    });
+    const again = await openCorpusFile(mine); // resumed
+    expect(again.existing).toEqual([rec(1)]);
+    await again.close();
+
+    const handWritten = join(dir, 'hand.jsonl');
+    const text = `${JSON.stringify(rec(7))}\n`;
+    await writeFile(handWritten, text);
+    const err = await openCorpusFile(handWritten).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorpusFileError);
+    expect((err as Error).message).toContain(handWritten);
+    expect((err as Error).message).toMatch(/not written by the scraper/);
+    expect(await readFile(handWritten, 'utf8')).toBe(text); // untouched
+
+    // A marker of some other tool does not count.
+    await writeFile(corpusMarkerPath(handWritten), '{"writer":"someone-else","format":1}');
+    await expect(openCorpusFile(handWritten)).rejects.toBeInstanceOf(CorpusFileError);
   });
 });

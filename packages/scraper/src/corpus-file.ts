@@ -2,9 +2,36 @@
 // fsync, so a killed process leaves either the whole line or none of it. Opening an
 // existing file for resume reads the saved songs and cuts off a trailing partial line
 // that an older, less careful crash may have left.
+// Only a file this scraper wrote is resumed: it writes a marker file beside the corpus
+// (`<out>.scraper.json`) before the first line, and refuses a non-empty file without one,
+// so hand-written or other tools' files are never appended to.
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
 import { CorpusFileError } from './errors.js';
+
+/** What the marker file holds; `writer` and `format` identify it. */
+const MARKER = { writer: '@spinettai/scraper', format: 1 } as const;
+
+/** Path of the marker that says the scraper wrote `path`. */
+export function corpusMarkerPath(path: string): string {
+  return `${path}.scraper.json`;
+}
+
+/** Write the marker of `path` (atomically): from now on `path` counts as the scraper's. */
+export async function markCorpusFile(path: string): Promise<void> {
+  const note = `${basename(path)} was written by spinettai scrape, which resumes it; delete both files to start over.`;
+  await writeFileAtomic(corpusMarkerPath(path), `${JSON.stringify({ ...MARKER, note }, null, 2)}\n`);
+}
+
+async function hasMarker(path: string): Promise<boolean> {
+  try {
+    const value = JSON.parse(await readFile(corpusMarkerPath(path), 'utf8')) as Record<string, unknown>;
+    return value['writer'] === MARKER.writer && value['format'] === MARKER.format;
+  } catch {
+    return false;
+  }
+}
 
 /** One corpus line (the shared corpus JSONL contract). */
 export interface CorpusRecord {
@@ -54,7 +81,10 @@ export function parseCorpus(text: string, path: string): CorpusRecord[] {
   return out;
 }
 
-/** Open (creating if needed) a corpus file for appending, repairing a partial last line. */
+/**
+ * Open (creating if needed) a corpus file for appending, repairing a partial last line.
+ * A non-empty file without the scraper's marker is refused (CorpusFileError naming it).
+ */
 export async function openCorpusFile(path: string): Promise<CorpusFile> {
   let handle: FileHandle;
   let existing: CorpusRecord[] = [];
@@ -67,6 +97,14 @@ export async function openCorpusFile(path: string): Promise<CorpusFile> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    if (bytes.length > 0 && !(await hasMarker(path))) {
+      throw new CorpusFileError(
+        path,
+        `exists and was not written by the scraper (no ${basename(corpusMarkerPath(path))} beside it), so it is not resumed or appended to. ` +
+          'Choose another --out, or move the file away.',
+      );
+    }
+    if (bytes.length === 0) await markCorpusFile(path);
     const keep = bytes.lastIndexOf(0x0a) + 1; // everything after the last newline is a partial line
     truncatedBytes = bytes.length - keep;
     existing = parseCorpus(bytes.subarray(0, keep).toString('utf8'), path);

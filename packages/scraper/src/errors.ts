@@ -40,7 +40,7 @@ export class GeniusBlockedError extends ScraperError {
   }
 }
 
-/** A non-retryable HTTP status, or a retryable one that kept failing after every retry. */
+/** An HTTP status other than 2xx (401 and Cloudflare's 403 have classes of their own). */
 export class GeniusHttpError extends ScraperError {
   override name = 'GeniusHttpError';
   constructor(
@@ -50,12 +50,14 @@ export class GeniusHttpError extends ScraperError {
     bodySnippet: string,
   ) {
     super(
-      `Genius answered HTTP ${status} on ${path}${bodySnippet ? `: ${bodySnippet}` : ''}. ` +
+      `Genius answered HTTP ${status} on ${path}${bodySnippet ? `: ${bodySnippet}` : ''}.` +
         (status === 429
-          ? 'Genius is rate limiting: lower --rps / --concurrency and resume later.'
+          ? retryAfterMs !== undefined
+            ? ` Genius asks to wait ${Math.ceil(retryAfterMs / 1000)} s: run the same command again after that to resume, with a lower --rps / --concurrency.`
+            : ''
           : status >= 500
-            ? 'Genius is having trouble: resume the scrape later (saved songs are kept).'
-            : 'Check the artist names and the API URL.'),
+            ? ''
+            : ' Check the artist names and the API URL (--api-url).'),
     );
   }
 }
@@ -67,7 +69,7 @@ export class GeniusTimeoutError extends ScraperError {
     readonly path: string,
     readonly timeoutMs: number,
   ) {
-    super(`No answer from ${path} within ${timeoutMs} ms. Raise timeoutMs or resume later.`);
+    super(`No answer from ${path} within ${timeoutMs} ms.`);
   }
 }
 
@@ -78,7 +80,42 @@ export class GeniusResponseError extends ScraperError {
     readonly path: string,
     reason: string,
   ) {
-    super(`Bad response from ${path}: ${reason}. It is retried; if it persists, resume later.`);
+    super(`Bad response from ${path}: ${reason}.`);
+  }
+}
+
+/**
+ * A request kept failing (429, 5xx, timeout, cut-off body or dropped connection) until
+ * every retry was used. `cause` is the last failure.
+ */
+export class GeniusRetriesExhaustedError extends ScraperError {
+  override name = 'GeniusRetriesExhaustedError';
+  constructor(
+    readonly path: string,
+    readonly attempts: number,
+    readonly lastError: ScraperError,
+  ) {
+    super(
+      `Gave up on ${path} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError.message} ` +
+        (lastError instanceof GeniusHttpError && lastError.status === 429
+          ? 'Genius is rate limiting: run the same command again later, with a lower --rps / --concurrency, to resume (saved songs are kept).'
+          : 'Run the same command again later to resume (saved songs are kept); raise --retries or --timeout if this keeps happening.'),
+      { cause: lastError },
+    );
+  }
+}
+
+/** A response body was larger than `maxBytes`; its download was stopped at the cap. */
+export class GeniusTooLargeError extends ScraperError {
+  override name = 'GeniusTooLargeError';
+  constructor(
+    readonly path: string,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `The answer from ${path} is larger than ${maxBytes} bytes; its download was stopped. ` +
+        'Raise maxPageBytes (--max-page-bytes) if this page is genuine.',
+    );
   }
 }
 

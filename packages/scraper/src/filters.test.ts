@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isInstrumentalOnly, isTooShort, pageSkipReason, titleSkipReason } from './filters.js';
+import {
+  countWords,
+  DEFAULT_MIN_WORDS,
+  isInstrumentalOnly,
+  isTooShort,
+  pageSkipReason,
+  titleSkipReason,
+} from './filters.js';
 
 describe('titleSkipReason', () => {
   it.each([
@@ -52,8 +59,21 @@ describe('content filters', () => {
     expect(isInstrumentalOnly('[Coro]')).toBe(false);
     expect(isInstrumentalOnly('')).toBe(false);
   });
-  it('measures length in characters', () => {
-    expect(isTooShort('ñandú', 5)).toBe(false);
-    expect(isTooShort('ñandú', 6)).toBe(true);
+  it('judges non-songs by words and lines, not characters', () => {
+    // A real four-line song of 75 characters (17 words, counted by hand).
+    const short = 'Sol de marzo\nsobre el agua\nla ciudad ya se duerme\ny el río vuelve a empezar';
+    expect([...short].length).toBe(75);
+    expect(countWords(short)).toBe(17);
+    expect(isTooShort(short, DEFAULT_MIN_WORDS)).toBe(false);
+    expect(countWords("ñandú, qu'est-ce l’amor 1980")).toBe(4);
+    expect(isTooShort('', DEFAULT_MIN_WORDS)).toBe(true);
+    expect(isTooShort('Ventanita, ventanita', DEFAULT_MIN_WORDS)).toBe(true);
+    // A placeholder sentence: many words, one line.
+    expect(isTooShort('Lyrics for this song have yet to be released. Please check back later.', 6)).toBe(
+      true,
+    );
+    expect(isTooShort('uno dos tres\ncuatro cinco', 6)).toBe(true);
+    expect(isTooShort('uno dos tres\ncuatro cinco seis', 6)).toBe(false);
+    expect(isTooShort('x', 0)).toBe(false);
   });
 });

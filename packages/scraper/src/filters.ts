@@ -1,7 +1,10 @@
 // Which songs do not belong in the corpus. Title rules follow the seed project (live
 // versions, instrumentals, remixes, karaoke, covers, the "Bandas Eternas" compilation);
 // page rules drop translations, tracklists and other non-lyrics pages Genius files as
-// songs; content rules drop "[Instrumental]"-only pages and texts below a minimum length.
+// songs; content rules drop "[Instrumental]"-only pages and non-songs: texts of a single
+// line or of fewer than `minWords` words (empty pages, placeholders such as "Lyrics will
+// be available soon"). Length in characters is not a rule: a real four-line song can be
+// shorter than a placeholder sentence.
 import { foldForMatch } from './normalize-text.js';
 import { isSectionHeader } from './section-headers.js';
 
@@ -21,6 +24,8 @@ export type SkipReason =
   | 'no-lyrics'
   | 'instrumental-only'
   | 'too-short'
+  | 'page-too-deep'
+  | 'page-too-large'
   | 'duplicate-id'
   | 'duplicate-title'
   | 'duplicate-lyrics'
@@ -81,7 +86,24 @@ export function isInstrumentalOnly(text: string): boolean {
   return lines.every(isSectionHeader) && lines.some((l) => /instrumental/i.test(l));
 }
 
-/** True when the cleaned lyrics are shorter than `minLength` characters (code points). */
-export function isTooShort(lyrics: string, minLength: number): boolean {
-  return [...lyrics].length < minLength;
+/** Default of `minWords`: low, so that only non-songs fall under it. */
+export const DEFAULT_MIN_WORDS = 6;
+
+/** Words (runs of letters or digits, with inner apostrophes and hyphens) in a text. */
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)?.length ?? 0;
+}
+
+/** Non-blank lines in a text. */
+export function countLines(text: string): number {
+  return text.split('\n').filter((l) => l.trim() !== '').length;
+}
+
+/**
+ * True when cleaned lyrics look like a non-song: fewer than `minWords` words, or a single
+ * line. `minWords` 0 turns the rule off.
+ */
+export function isTooShort(lyrics: string, minWords: number): boolean {
+  if (minWords <= 0) return false;
+  return countWords(lyrics) < minWords || countLines(lyrics) < 2;
 }

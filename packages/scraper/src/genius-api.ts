@@ -1,5 +1,6 @@
 // The three Genius API endpoints the scraper needs (https://docs.genius.com):
 //   GET /search?q=…                 songs matching a query, each with its primary artist
+//   GET /artists/:id                one artist (for ids given by the user)
 //   GET /artists/:id/songs?page=…   an artist's songs, paginated until next_page is null
 //   GET /songs/:id                  one song with album and release date
 // Responses are narrowed to the fields used here; anything else is ignored.
@@ -61,6 +62,16 @@ export class GeniusApi {
     return hits
       .map((h) => (isObject(h) && h['type'] === 'song' ? toSummary(h['result']) : null))
       .filter((s): s is GeniusSongSummary => s !== null);
+  }
+
+  /** One artist by id. */
+  async artist(artistId: number): Promise<GeniusArtist> {
+    const r = await this.response(`/artists/${artistId}`, { text_format: 'plain' });
+    const artist = toArtist(r['artist']);
+    if (!artist) {
+      throw new ScraperError(`Genius answered /artists/${artistId} without an artist; is the API URL right?`);
+    }
+    return artist;
   }
 
   /** One page of an artist's songs and the number of the next page (null at the end). */

@@ -2,7 +2,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GeniusAuthError, GeniusBlockedError, GeniusHttpError, GeniusTimeoutError } from './errors.js';
+import {
+  GeniusAuthError,
+  GeniusBlockedError,
+  GeniusHttpError,
+  GeniusRetriesExhaustedError,
+  GeniusTimeoutError,
+  GeniusTooLargeError,
+  ScraperOptionsError,
+} from './errors.js';
 import { createHttpClient, describeUrl, type RetryInfo } from './http-client.js';
 
 const TOKEN = 'unit-test-token-123';
@@ -104,14 +112,53 @@ describe('createHttpClient', () => {
     expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1000);
   });
 
-  it('gives up after maxRetries with the last error', async () => {
+  it('gives up after maxRetries saying what happened and to run the command again later', async () => {
     const { url, stats } = await serve(() => ({ status: 503, body: '{"meta":{"message":"down"}}' }));
     const err = await client(url, { maxRetries: 2 })
       .getJson(`${url}/x`)
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GeniusHttpError);
-    expect((err as GeniusHttpError).status).toBe(503);
+    expect(err).toBeInstanceOf(GeniusRetriesExhaustedError);
+    const last = (err as GeniusRetriesExhaustedError).lastError;
+    expect(last).toBeInstanceOf(GeniusHttpError);
+    expect((last as GeniusHttpError).status).toBe(503);
     expect(stats.starts.length).toBe(3);
+    const message = (err as Error).message;
+    expect(message).toMatch(/after 3 attempts/);
+    expect(message).toMatch(/HTTP 503/);
+    expect(message).toMatch(/run the same command again later to resume/i);
+    expect(message).not.toMatch(/It is retried/);
+  });
+
+  it('cuts off a body over maxBytes without reading the rest, and does not retry it', async () => {
+    let sent = 0;
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && sent < 400 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    const err = await client(url, { maxBytes: 1024 * 1024 })
+      .getHtml(`${url}/huge`)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GeniusTooLargeError);
+    expect((err as Error).message).toMatch(/--max-page-bytes/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sent).toBeLessThan(32 * 1024 * 1024); // stopped near the cap, not at 400 MB
+  });
+
+  it('rejects unknown option keys', () => {
+    expect(() =>
+      createHttpClient({ token: 't', apiUrl: 'http://127.0.0.1:1', maxRetires: 2 } as never),
+    ).toThrow(ScraperOptionsError);
   });
 
   it('does not wait for an over-long Retry-After', async () => {
@@ -132,7 +179,9 @@ describe('createHttpClient', () => {
     const err = await client(url2, { timeoutMs: 50, maxRetries: 1 })
       .getJson(`${url2}/x`)
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GeniusTimeoutError);
+    expect(err).toBeInstanceOf(GeniusRetriesExhaustedError);
+    expect((err as GeniusRetriesExhaustedError).lastError).toBeInstanceOf(GeniusTimeoutError);
+    expect((err as Error).message).toMatch(/within 50 ms.*run the same command again later/i);
   });
 
   it('fails fast on 401 and on HTML where JSON was expected', async () => {

@@ -1,7 +1,9 @@
 // HTTP for the scraper: one place that applies the User-Agent, the bearer token (API
 // origin only), a per-request timeout, a concurrency limit, a requests-per-second cap
-// and bounded retries with exponential backoff + jitter that honour Retry-After.
-// Built on Node's fetch, p-limit (concurrency), p-throttle (rate) and p-retry (backoff).
+// and bounded retries with exponential backoff + jitter that honour Retry-After, and a
+// cap on every response body: the download stops once it passes `maxBytes`, so a huge or
+// endless page costs at most the cap in memory.
+// Built on Node's fetch, p-limit (concurrency), p-throttle (rate) and p-retry (retry loop).
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import pThrottle from 'p-throttle';
@@ -10,9 +12,13 @@ import {
   GeniusBlockedError,
   GeniusHttpError,
   GeniusResponseError,
+  GeniusRetriesExhaustedError,
   GeniusTimeoutError,
+  GeniusTooLargeError,
   isRetryable,
+  ScraperError,
 } from './errors.js';
+import { rejectUnknownKeys } from './option-keys.js';
 import { redact, redactError } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -37,6 +43,8 @@ export interface HttpClientOptions {
   backoffMaxMs?: number;
   /** A Retry-After longer than this is not waited for: the error is thrown. Default 300000. */
   maxRetryAfterMs?: number;
+  /** Largest response body; a larger one is cut off at the cap (GeniusTooLargeError). Default 5 MB. */
+  maxBytes?: number;
   signal?: AbortSignal;
   /** Called before each retry wait, with a redacted reason. */
   onRetry?: (info: RetryInfo) => void;
@@ -56,8 +64,28 @@ export interface HttpClient {
   getHtml(url: string): Promise<string>;
 }
 
+const KNOWN_OPTIONS = [
+  'token',
+  'apiUrl',
+  'userAgent',
+  'timeoutMs',
+  'maxRetries',
+  'concurrency',
+  'requestsPerSecond',
+  'backoffMinMs',
+  'backoffMaxMs',
+  'maxRetryAfterMs',
+  'maxBytes',
+  'signal',
+  'onRetry',
+] as const satisfies ReadonlyArray<keyof HttpClientOptions>;
+
+/** Default cap of one response body: 5 MB (Genius song pages are about 0.5 MB). */
+export const DEFAULT_MAX_PAGE_BYTES = 5 * 1024 * 1024;
+
 /** Build an {@link HttpClient}; all its requests share one limiter and one throttle. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  rejectUnknownKeys(options, KNOWN_OPTIONS, 'createHttpClient');
   const secrets = [options.token];
   const apiOrigin = new URL(options.apiUrl).origin;
   const limit = pLimit(Math.max(1, options.concurrency));
@@ -70,43 +98,54 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const minMs = options.backoffMinMs ?? 1000;
   const maxMs = options.backoffMaxMs ?? 30_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 300_000;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PAGE_BYTES;
+  /** Whether a failed attempt is tried again (with retries left). */
+  const willRetry = (error: Error): boolean => {
+    if (!isRetryable(error)) return false;
+    const wait = error instanceof GeniusHttpError ? error.retryAfterMs : undefined;
+    return wait === undefined || wait <= maxRetryAfterMs;
+  };
 
   async function request(url: string, kind: 'json' | 'html'): Promise<string> {
     const path = describeUrl(url);
+    let attempts = 0;
     try {
+      // p-retry runs the loop; the backoff wait is ours (in onFailedAttempt), so the
+      // delay reported to onRetry is the delay actually waited.
       return await pRetry(
         async () => {
+          attempts++;
           await permit();
           return limit(() => attempt(url, path, kind));
         },
         {
           retries: options.maxRetries,
-          minTimeout: minMs,
-          maxTimeout: maxMs,
-          factor: 2,
-          randomize: true,
+          minTimeout: 0,
+          maxTimeout: 0,
           ...(options.signal ? { signal: options.signal } : {}),
-          shouldRetry: ({ error }) => {
-            if (!isRetryable(error)) return false;
-            const wait = error instanceof GeniusHttpError ? error.retryAfterMs : undefined;
-            return wait === undefined || wait <= maxRetryAfterMs;
-          },
-          onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retryDelay }) => {
-            if (retriesLeft <= 0 || !isRetryable(error)) return;
+          shouldRetry: ({ error }) => willRetry(error),
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (retriesLeft <= 0 || !willRetry(error)) return;
+            const backoff = Math.min(
+              maxMs,
+              Math.round(minMs * 2 ** (attemptNumber - 1) * (1 + Math.random())),
+            );
             const retryAfter = error instanceof GeniusHttpError ? error.retryAfterMs : undefined;
-            if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) return;
-            const extra = retryAfter !== undefined ? Math.max(0, retryAfter - retryDelay) : 0;
+            const delayMs = Math.max(backoff, retryAfter ?? 0);
             options.onRetry?.({
               path,
               attempt: attemptNumber,
-              delayMs: retryDelay + extra,
+              delayMs,
               reason: redact(error.message, secrets),
             });
-            if (extra > 0) await sleep(extra, options.signal);
+            await sleep(delayMs, options.signal);
           },
         },
       );
     } catch (error) {
+      // A retryable failure that is thrown here has used every retry.
+      if (error instanceof ScraperError && isRetryable(error) && willRetry(error) && !options.signal?.aborted)
+        throw redactError(new GeniusRetriesExhaustedError(path, attempts, error), secrets);
       throw redactError(error, secrets);
     }
   }
@@ -130,8 +169,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       status = response.status;
       contentType = response.headers.get('content-type') ?? '';
       retryAfter = response.headers.get('retry-after');
-      body = await response.text();
+      body = await readCapped(response, maxBytes, path);
     } catch (error) {
+      if (error instanceof GeniusTooLargeError) throw error;
       if (options.signal?.aborted) throw new AbortError(toError(options.signal.reason));
       if (timeout.aborted) throw new GeniusTimeoutError(path, options.timeoutMs);
       throw new GeniusResponseError(path, `connection failed (${redact(describeCause(error), secrets)})`);
@@ -159,6 +199,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     getJson: async (url) => JSON.parse(await request(url, 'json')) as unknown,
     getHtml: (url) => request(url, 'html'),
   };
+}
+
+/**
+ * The body as text, read chunk by chunk; past `maxBytes` the stream is cancelled (which
+ * closes the connection) and GeniusTooLargeError is thrown, so at most the cap is held.
+ */
+async function readCapped(response: Response, maxBytes: number, path: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new GeniusTooLargeError(path, maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new GeniusTooLargeError(path, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 /** Host and path of a URL, without the query string (it can hold search terms or keys). */

@@ -2,7 +2,14 @@
 export { findArtistInHits, sameArtistName } from './artist-match.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { type CleanOptions, cleanLyrics } from './clean-lyrics.js';
-export { type CorpusFile, type CorpusRecord, openCorpusFile, parseCorpus } from './corpus-file.js';
+export {
+  type CorpusFile,
+  type CorpusRecord,
+  corpusMarkerPath,
+  markCorpusFile,
+  openCorpusFile,
+  parseCorpus,
+} from './corpus-file.js';
 export { Deduper, jaccard, normalizeTitle, shingles } from './dedupe.js';
 export {
   CorpusFileError,
@@ -10,14 +17,19 @@ export {
   GeniusBlockedError,
   GeniusHttpError,
   GeniusResponseError,
+  GeniusRetriesExhaustedError,
   GeniusTimeoutError,
+  GeniusTooLargeError,
   isRetryable,
   ScrapeAbortedError,
   ScraperError,
   ScraperOptionsError,
 } from './errors.js';
-export { type ExtractResult, extractLyrics } from './extract-lyrics.js';
+export { type ExtractResult, extractLyrics, MAX_PAGE_DEPTH } from './extract-lyrics.js';
 export {
+  countLines,
+  countWords,
+  DEFAULT_MIN_WORDS,
   isInstrumentalOnly,
   isTooShort,
   type PageInfo,
@@ -31,7 +43,13 @@ export {
   type GeniusSongDetails,
   type GeniusSongSummary,
 } from './genius-api.js';
-export { createHttpClient, type HttpClient, type HttpClientOptions, type RetryInfo } from './http-client.js';
+export {
+  createHttpClient,
+  DEFAULT_MAX_PAGE_BYTES,
+  type HttpClient,
+  type HttpClientOptions,
+  type RetryInfo,
+} from './http-client.js';
 export { collapseBlankLines, foldForMatch, normalizeUnicode } from './normalize-text.js';
 export {
   removeContributorsHeader,
@@ -46,7 +64,7 @@ export {
 export { type Progress, ProgressTracker } from './progress.js';
 export { redact, redactError } from './redact.js';
 export { parseRetryAfter } from './retry-after.js';
-export { scrape, seedJson } from './scrape.js';
+export { isLoopback, scrape, seedJson } from './scrape.js';
 export {
   applySectionHeaders,
   isSectionHeader,

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markCorpusFile } from './corpus-file.js';
 import { CorpusFileError, ScrapeAbortedError } from './errors.js';
 import { scrape } from './scrape.js';
 import { type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
@@ -47,6 +48,7 @@ describe('resume', () => {
     const lines = baseline.split('\n');
     const partial = `${lines[0]}\n${lines[1]}\n${lines[2]!.slice(0, 40)}`;
     await writeFile(out, partial);
+    await markCorpusFile(out);
     const before = fake.requests.length;
     const run = await runScrape(fake, out);
     expect(run.summary!.truncatedBytes).toBe(40);
@@ -82,6 +84,7 @@ describe('resume', () => {
   it('refuses a corrupt line in the middle with its line number', async () => {
     const out = join(dir, 'corrupt.jsonl');
     await writeFile(out, `${baseline.split('\n')[0]}\n{not json\n${baseline.split('\n')[1]}\n`);
+    await markCorpusFile(out);
     const run = await runScrape(fake, out);
     expect(run.error).toBeInstanceOf(CorpusFileError);
     expect(run.error!.message).toContain('line 2');

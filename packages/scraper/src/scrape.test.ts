@@ -136,9 +136,9 @@ describe('scrape (default artists)', () => {
     expect(run.summary!.skipped['translation']).toBe(1);
   });
 
-  it('applies minLength', async () => {
-    const run = await runScrape(fake, join(dir, 'c.jsonl'), { artists: ['Pescado Rabioso'], minLength: 200 });
-    expect(run.summary!.kept).toBe(1); // "Pez de Vidrio" has 210 characters, "Motor de Hierro" 171
+  it('applies minWords', async () => {
+    const run = await runScrape(fake, join(dir, 'c.jsonl'), { artists: ['Pescado Rabioso'], minWords: 40 });
+    expect(run.summary!.kept).toBe(1); // "Pez de Vidrio" has 47 words, "Motor de Hierro" 35 (counted by hand)
     expect(run.summary!.skipped['too-short']).toBe(1);
   });
 

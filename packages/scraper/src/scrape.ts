@@ -1,19 +1,28 @@
 // scrape(): Genius artists → cleaned, filtered, de-duplicated JSONL corpus.
 //   1. open the output (resume: saved ids are not downloaded again; dedupe is seeded with them)
-//   2. per artist: resolve the id by exact name, list its songs (paginated)
-//   3. decide what needs no download (saved, title/page filters, featured, unreleased)
+//   2. per artist: resolve the id by exact name (or take the id given), list its songs
+//   3. decide what needs no download (saved, title/page filters, featured, unreleased);
+//      a song listed twice is planned once, except that a listing under an artist who is
+//      only featured on it gives way to a later listing under its primary artist
 //   4. download the rest concurrently, but save strictly in list order, so duplicate
 //      decisions — and therefore the file — are the same whether or not a run was resumed
 //   5. optionally write the seed-style {title: lyrics} JSON atomically; return a summary
 import pLimit from 'p-limit';
-import { isPrimaryArtist, listArtistSongs, resolveArtist } from './artist-songs.js';
+import {
+  type ArtistLookup,
+  isPrimaryArtist,
+  listArtistSongs,
+  resolveArtist,
+  resolveArtistId,
+} from './artist-songs.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { type CorpusRecord, openCorpusFile } from './corpus-file.js';
 import { Deduper } from './dedupe.js';
 import { ScrapeAbortedError, ScraperOptionsError } from './errors.js';
-import { pageSkipReason, type SkipReason, titleSkipReason } from './filters.js';
+import { DEFAULT_MIN_WORDS, pageSkipReason, type SkipReason, titleSkipReason } from './filters.js';
 import { GeniusApi, type GeniusSongSummary } from './genius-api.js';
-import { createHttpClient } from './http-client.js';
+import { createHttpClient, DEFAULT_MAX_PAGE_BYTES } from './http-client.js';
+import { rejectUnknownKeys } from './option-keys.js';
 import { ProgressTracker } from './progress.js';
 import { redact, redactError } from './redact.js';
 import { downloadSong, type SongOutcome } from './song-download.js';
@@ -30,7 +39,8 @@ interface Planned {
   song: GeniusSongSummary;
   /** Index into summary.artists of the artist it was listed under. */
   artistIndex: number;
-  skip: SkipReason | 'already-saved' | null;
+  /** 'listed-again': a featured-only listing of a song planned again under its primary artist. */
+  skip: SkipReason | 'already-saved' | 'listed-again' | null;
 }
 
 /** Scrape the artists' lyrics from Genius into `options.out`. See README for details. */
@@ -91,6 +101,7 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
       backoffMinMs: o.backoffMinMs,
       backoffMaxMs: o.backoffMaxMs,
       maxRetryAfterMs: o.maxRetryAfterMs,
+      maxBytes: o.maxPageBytes,
       signal,
       onRetry: (r) =>
         emit({
@@ -103,20 +114,36 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
 
     // 2–3. List and plan.
     const plan: Planned[] = [];
-    const listedIds = new Set<string>();
-    for (const name of o.artists) {
-      const lookup = await resolveArtist(api, name);
+    /** Planned entry of each song id, so a second listing can be judged against the first. */
+    const plannedAt = new Map<string, number>();
+    const targets: Array<{ name: string; id?: number }> = [
+      ...o.artists.map((name) => ({ name })),
+      ...o.artistIds.map((id) => ({ name: `artist id ${id}`, id })),
+    ];
+    for (const target of targets) {
+      const lookup: ArtistLookup =
+        target.id === undefined
+          ? await resolveArtist(api, target.name)
+          : await resolveArtistId(api, target.id);
       if (!lookup.artist) {
-        summary.artists.push({ name, id: null, skippedReason: lookup.reason, listed: 0, kept: 0 });
+        const reason = target.id === undefined ? 'artist-not-found' : 'artist-id-not-found';
+        summary.artists.push({
+          name: target.name,
+          id: null,
+          skippedReason: lookup.reason,
+          listed: 0,
+          kept: 0,
+        });
         emit({
           type: 'artist-skipped',
-          artist: name,
-          reason: 'artist-not-found',
+          artist: target.name,
+          reason,
           message: `skipping artist: ${lookup.reason}`,
         });
         continue;
       }
       const artist = lookup.artist;
+      const name = target.id === undefined ? target.name : artist.name;
       emit({
         type: 'artist-resolved',
         artist: name,
@@ -134,15 +161,24 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
       });
       for (const song of songs) {
         const key = String(song.id);
-        const reason: Planned['skip'] = listedIds.has(key)
-          ? 'duplicate-id'
-          : savedIds.has(key)
-            ? 'already-saved'
-            : (titleSkipReason(song.title) ??
-              pageSkipReason({ title: song.title, url: song.url, artistName: song.primaryArtist.name }) ??
-              (!o.includeFeatured && !isPrimaryArtist(song, artist.id) ? 'featured-only' : null) ??
-              (song.lyricsState === 'unreleased' ? 'lyrics-unreleased' : null));
-        listedIds.add(key);
+        const featuredOnly = !o.includeFeatured && !isPrimaryArtist(song, artist.id);
+        const earlier = plannedAt.get(key);
+        if (earlier !== undefined) {
+          // Only the featured-only decision depends on the artist: every other one would
+          // come out the same, so the song counts once.
+          if (featuredOnly || plan[earlier]!.skip !== 'featured-only') {
+            plan.push({ song, artistIndex: summary.artists.length - 1, skip: 'duplicate-id' });
+            continue;
+          }
+          plan[earlier]!.skip = 'listed-again';
+        }
+        const reason: Planned['skip'] = savedIds.has(key)
+          ? 'already-saved'
+          : (titleSkipReason(song.title) ??
+            pageSkipReason({ title: song.title, url: song.url, artistName: song.primaryArtist.name }) ??
+            (featuredOnly ? 'featured-only' : null) ??
+            (song.lyricsState === 'unreleased' ? 'lyrics-unreleased' : null));
+        plannedAt.set(key, plan.length);
         plan.push({ song, artistIndex: summary.artists.length - 1, skip: reason });
       }
     }
@@ -155,7 +191,7 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
       api,
       http,
       sectionHeaders: o.sectionHeaders,
-      minLength: o.minLength,
+      minWords: o.minWords,
       songDetails: o.songDetails,
     };
     const outcomes = plan.map((p) =>
@@ -177,7 +213,7 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
 
     for (const [i, p] of plan.entries()) {
       if (p.skip === 'already-saved') summary.alreadySaved++;
-      else if (p.skip !== null) skip(p.song, p.skip);
+      else if (p.skip !== null && p.skip !== 'listed-again') skip(p.song, p.skip);
       const pending = outcomes[i];
       if (pending) {
         const outcome = await pending;
@@ -235,23 +271,55 @@ export function seedJson(records: readonly CorpusRecord[]): Record<string, strin
 type Resolved = Required<Omit<ScrapeOptions, 'signal' | 'onProgress' | 'onEvent' | 'seedJsonOut'>> &
   Pick<ScrapeOptions, 'signal' | 'onProgress' | 'onEvent' | 'seedJsonOut'>;
 
+const KNOWN_OPTIONS = [
+  'token',
+  'out',
+  'artists',
+  'artistIds',
+  'apiUrl',
+  'includeFeatured',
+  'sectionHeaders',
+  'minWords',
+  'maxPageBytes',
+  'duplicateThreshold',
+  'concurrency',
+  'requestsPerSecond',
+  'timeoutMs',
+  'maxRetries',
+  'backoffMinMs',
+  'backoffMaxMs',
+  'maxRetryAfterMs',
+  'songDetails',
+  'seedJsonOut',
+  'userAgent',
+  'signal',
+  'onProgress',
+  'onEvent',
+] as const satisfies ReadonlyArray<keyof ScrapeOptions>;
+
 function validate(options: ScrapeOptions): Resolved {
+  if (typeof options !== 'object' || options === null)
+    throw new ScraperOptionsError('scrape() needs an options object with at least `token` and `out`.');
+  rejectUnknownKeys(options, KNOWN_OPTIONS, 'scrape()');
   if (typeof options.token !== 'string' || options.token.trim() === '') {
     throw new ScraperOptionsError(
-      'No Genius access token. Set GENIUS_ACCESS_TOKEN or pass --token (get one at https://genius.com/api-clients).',
+      'No Genius access token. Set GENIUS_ACCESS_TOKEN or pass --token-file (get one at https://genius.com/api-clients).',
     );
   }
   if (typeof options.out !== 'string' || options.out === '') {
-    throw new ScraperOptionsError('No output path: pass `out` (--out), e.g. data/corpus.jsonl.');
+    throw new ScraperOptionsError('No output path: pass `out` (--out), e.g. scraped/corpus.jsonl.');
   }
+  const artistIds = options.artistIds ?? [];
   const r: Resolved = {
     ...options,
     token: options.token.trim(),
-    artists: options.artists ?? DEFAULT_ARTISTS,
+    artists: options.artists ?? (artistIds.length > 0 ? [] : DEFAULT_ARTISTS),
+    artistIds,
     apiUrl: options.apiUrl ?? DEFAULT_API_URL,
     includeFeatured: options.includeFeatured ?? false,
     sectionHeaders: options.sectionHeaders ?? 'remove',
-    minLength: options.minLength ?? 80,
+    minWords: options.minWords ?? DEFAULT_MIN_WORDS,
+    maxPageBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
     duplicateThreshold: options.duplicateThreshold ?? 0.8,
     concurrency: options.concurrency ?? 4,
     requestsPerSecond: options.requestsPerSecond ?? 4,
@@ -267,24 +335,67 @@ function validate(options: ScrapeOptions): Resolved {
     ['concurrency', r.concurrency],
     ['requestsPerSecond', r.requestsPerSecond],
     ['timeoutMs', r.timeoutMs],
+    ['maxPageBytes', r.maxPageBytes],
   ];
   for (const [name, v] of positive) {
     if (!Number.isFinite(v) || v <= 0)
       throw new ScraperOptionsError(`${name} must be a positive number, got ${v}.`);
   }
-  if (!Number.isInteger(r.maxRetries) || r.maxRetries < 0) {
-    throw new ScraperOptionsError(`maxRetries must be a whole number ≥ 0, got ${r.maxRetries}.`);
+  const wholes: Array<[string, number]> = [
+    ['maxRetries', r.maxRetries],
+    ['minWords', r.minWords],
+  ];
+  for (const [name, v] of wholes) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new ScraperOptionsError(`${name} must be a whole number ≥ 0, got ${v}.`);
+  }
+  for (const id of r.artistIds) {
+    if (!Number.isInteger(id) || id <= 0)
+      throw new ScraperOptionsError(
+        `artistIds must hold positive whole numbers (Genius artist ids), got ${id}.`,
+      );
   }
   if (!['remove', 'keep', 'markers'].includes(r.sectionHeaders)) {
     throw new ScraperOptionsError(
       `sectionHeaders must be 'remove', 'keep' or 'markers', got '${r.sectionHeaders}'.`,
     );
   }
-  if (r.artists.length === 0) throw new ScraperOptionsError('artists is empty: name at least one artist.');
-  try {
-    new URL(r.apiUrl);
-  } catch {
-    throw new ScraperOptionsError(`apiUrl is not a URL: ${redact(r.apiUrl, [r.token])}`);
-  }
+  if (r.artists.length === 0 && r.artistIds.length === 0)
+    throw new ScraperOptionsError('artists is empty: name at least one artist (or give artistIds).');
+  checkApiUrl(r.apiUrl, r.token);
   return r;
+}
+
+/**
+ * The API URL must be https, or http to a loopback address (a local stand-in): the token
+ * travels in its Authorization header, and plain http would send it in clear text.
+ */
+function checkApiUrl(apiUrl: string, token: string): void {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new ScraperOptionsError(
+      `apiUrl (--api-url) is not a URL: ${redact(apiUrl, [token])}. Fix it, e.g. https://api.genius.com.`,
+    );
+  }
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:') {
+    if (isLoopback(url.hostname)) return;
+    throw new ScraperOptionsError(
+      `apiUrl (--api-url) ${redact(url.origin, [token])} is plain http to a host that is not this machine: ` +
+        'the token would be sent in clear text. Use https, or http only to 127.0.0.1, ::1 or localhost.',
+    );
+  }
+  throw new ScraperOptionsError(
+    `apiUrl (--api-url) must be an https:// URL, got the scheme "${url.protocol}". Fix the flag, e.g. --api-url https://api.genius.com.`,
+  );
+}
+
+/** 127.0.0.0/8, ::1 and localhost (URL hostnames keep IPv6 in brackets). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost') return true;
+  if (host === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -4,9 +4,15 @@
 // whole run (bad token, Cloudflare block, abort) are thrown.
 import { cleanLyrics } from './clean-lyrics.js';
 import type { CorpusRecord } from './corpus-file.js';
-import { GeniusHttpError, GeniusResponseError, GeniusTimeoutError } from './errors.js';
-import { extractLyrics } from './extract-lyrics.js';
-import { isInstrumentalOnly, isTooShort, type SkipReason } from './filters.js';
+import {
+  GeniusHttpError,
+  GeniusResponseError,
+  GeniusRetriesExhaustedError,
+  GeniusTimeoutError,
+  GeniusTooLargeError,
+} from './errors.js';
+import { type ExtractResult, extractLyrics, MAX_PAGE_DEPTH } from './extract-lyrics.js';
+import { countLines, countWords, isInstrumentalOnly, isTooShort, type SkipReason } from './filters.js';
 import type { GeniusApi, GeniusSongSummary } from './genius-api.js';
 import type { HttpClient } from './http-client.js';
 import { normalizeUnicode } from './normalize-text.js';
@@ -21,7 +27,7 @@ export interface SongDownloadSettings {
   api: GeniusApi;
   http: HttpClient;
   sectionHeaders: SectionHeaderMode;
-  minLength: number;
+  minWords: number;
   songDetails: boolean;
 }
 
@@ -40,8 +46,10 @@ export async function downloadSong(
       s.songDetails ? s.api.songDetails(song.id) : Promise.resolve(details),
     ]);
   } catch (error) {
+    if (error instanceof GeniusTooLargeError) return { skip: 'page-too-large', detail: error.message };
     if (
       error instanceof GeniusHttpError ||
+      error instanceof GeniusRetriesExhaustedError ||
       error instanceof GeniusResponseError ||
       error instanceof GeniusTimeoutError
     ) {
@@ -49,15 +57,27 @@ export async function downloadSong(
     }
     throw error;
   }
-  const extracted = extractLyrics(html);
-  if (extracted.lyrics === null) return { skip: extracted.reason, detail: 'the page has no lyrics text' };
+  const extracted = extractOrSkip(html);
+  if (extracted.lyrics === null) {
+    return {
+      skip: extracted.reason,
+      detail:
+        extracted.reason === 'page-too-deep'
+          ? `the page nests elements more than ${MAX_PAGE_DEPTH} deep`
+          : 'the page has no lyrics text',
+    };
+  }
   if (isInstrumentalOnly(removePageJunk(normalizeUnicode(extracted.lyrics)))) {
     return { skip: 'instrumental-only', detail: 'the page only says [Instrumental]' };
   }
   const lyrics = cleanLyrics(extracted.lyrics, { sectionHeaders: s.sectionHeaders });
   if (lyrics === '') return { skip: 'no-lyrics', detail: 'nothing left after cleaning' };
-  if (isTooShort(lyrics, s.minLength)) {
-    return { skip: 'too-short', detail: `${[...lyrics].length} characters, minimum ${s.minLength}` };
+  if (isTooShort(lyrics, s.minWords)) {
+    const [words, lines] = [countWords(lyrics), countLines(lyrics)];
+    return {
+      skip: 'too-short',
+      detail: `${words} word${words === 1 ? '' : 's'} on ${lines} line${lines === 1 ? '' : 's'}; a song needs ${s.minWords} words on 2 lines`,
+    };
   }
   return {
     record: {
@@ -70,4 +90,14 @@ export async function downloadSong(
       lyrics,
     },
   };
+}
+
+/** extractLyrics, with a stack overflow in the HTML library turned into a skip, never a crash. */
+function extractOrSkip(html: string): ExtractResult {
+  try {
+    return extractLyrics(html);
+  } catch (error) {
+    if (error instanceof RangeError) return { lyrics: null, reason: 'page-too-deep' };
+    throw error;
+  }
 }

@@ -25,16 +25,26 @@ export interface ScrapeOptions {
   token: string;
   /** JSONL output path; an existing file is resumed. */
   out: string;
-  /** Artist names, matched case- and accent-insensitively. Default {@link DEFAULT_ARTISTS}. */
+  /**
+   * Artist names, matched case- and accent-insensitively. Default {@link DEFAULT_ARTISTS}
+   * when `artistIds` is not given either.
+   */
   artists?: readonly string[];
-  /** API base URL; song page URLs come from its answers. Default {@link DEFAULT_API_URL}. */
+  /** Genius artist ids, scraped without a search (for artists the search does not find). */
+  artistIds?: readonly number[];
+  /**
+   * API base URL; song page URLs come from its answers. https, or http to a loopback
+   * address only (the token would travel in clear text). Default {@link DEFAULT_API_URL}.
+   */
   apiUrl?: string;
   /** Also keep songs where the artist is only featured. Default false. */
   includeFeatured?: boolean;
   /** "[Verso 1]"-style headers: 'remove' (default), 'keep', or 'markers' ("[verso]", "[coro]", …). */
   sectionHeaders?: SectionHeaderMode;
-  /** Minimum cleaned lyrics length in characters. Default 80. */
-  minLength?: number;
+  /** Fewer words than this (or a single line) marks a non-song: skipped as too-short. 0 = off. Default 6. */
+  minWords?: number;
+  /** Largest response body in bytes; a larger page is skipped as page-too-large. Default 5 MB. */
+  maxPageBytes?: number;
   /** Jaccard similarity of word 3-shingles at which lyrics count as duplicates. Default 0.8. */
   duplicateThreshold?: number;
   /** Requests in flight at once. Default 4. */
@@ -69,7 +79,12 @@ export interface ScrapeOptions {
 export type ScrapeEvent =
   | { type: 'resume'; existing: number; truncatedBytes: number; message: string }
   | { type: 'artist-resolved'; artist: string; artistId: number; message: string }
-  | { type: 'artist-skipped'; artist: string; reason: 'artist-not-found'; message: string }
+  | {
+      type: 'artist-skipped';
+      artist: string;
+      reason: 'artist-not-found' | 'artist-id-not-found';
+      message: string;
+    }
   | { type: 'songs-listed'; artist: string; count: number; message: string }
   | { type: 'song-saved'; id: number; title: string; message: string }
   | { type: 'song-skipped'; id: number; title: string; reason: SkipReason; message: string }

@@ -10,6 +10,9 @@
  * - `slow`: waits `delayMs` (default 5000) before answering normally.
  * - `truncated`: 200 whose body is only the first half of the normal body.
  * - `drop`: sends headers and half the body, then destroys the socket.
+ * - `deep-page`: a song page whose lyrics sit inside `depth` (default 100,000) nested elements.
+ * - `huge-page`: a 200 song page of `bytes` (default 400 MB) generated while it is sent, with
+ *   backpressure and no content-length; the request's `bytesSent` counts what went out.
  */
 export interface FakeFault {
   /** 'api' (any JSON endpoint), 'pages' (song pages), 'search', 'artist-songs', 'song', a path prefix, or a RegExp on the path. */
@@ -22,7 +25,9 @@ export interface FakeFault {
     | 'server-error'
     | 'slow'
     | 'truncated'
-    | 'drop';
+    | 'drop'
+    | 'deep-page'
+    | 'huge-page';
   /** How many matching requests it hits, after `skip`. Default 1; use Infinity for always. */
   times?: number;
   /** Matching requests let through untouched before the fault starts. Default 0. */
@@ -31,6 +36,10 @@ export interface FakeFault {
   retryAfter?: string;
   /** Delay for 'slow'. */
   delayMs?: number;
+  /** Nesting depth for 'deep-page'. Default 100,000. */
+  depth?: number;
+  /** Body size for 'huge-page'. Default 400 MB. */
+  bytes?: number;
 }
 
 /** True when a fault's `match` selects the request with this path. */

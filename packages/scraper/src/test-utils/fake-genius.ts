@@ -42,6 +42,8 @@ export interface FakeRequest {
   userAgent: string | undefined;
   status: number;
   fault: FakeFault['kind'] | undefined;
+  /** Body bytes written to the socket (counted for 'huge-page'; otherwise the body length). */
+  bytesSent: number;
 }
 
 /** A running fake Genius server. */
@@ -119,7 +121,13 @@ export async function startFakeGenius(options: FakeGeniusOptions = {}): Promise<
         .map((s) => ({ index: 'song', type: 'song', highlights: [], result: songJson(s) }));
       return json(200, { meta: { status: 200 }, response: { hits } });
     }
-    let m = /^\/artists\/(\d+)\/songs$/.exec(path);
+    let m = /^\/artists\/(\d+)$/.exec(path);
+    if (m) {
+      const id = Number(m[1]);
+      if (!artistById.has(id)) return json(404, { meta: { status: 404, message: 'Not found' } });
+      return json(200, { meta: { status: 200 }, response: { artist: artistJson(id) } });
+    }
+    m = /^\/artists\/(\d+)\/songs$/.exec(path);
     if (m) {
       const id = Number(m[1]);
       if (!artistById.has(id)) return json(404, { meta: { status: 404, message: 'Not found' } });
@@ -174,10 +182,12 @@ export async function startFakeGenius(options: FakeGeniusOptions = {}): Promise<
       userAgent: req.headers['user-agent'],
       status: 0,
       fault: undefined,
+      bytesSent: 0,
     };
     requests.push(record);
     const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
       record.status = status;
+      record.bytesSent = Buffer.byteLength(body);
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
       res.end(body);
@@ -230,6 +240,15 @@ export async function startFakeGenius(options: FakeGeniusOptions = {}): Promise<
         'application/json',
         JSON.stringify({ meta: { status: 500, message: `Internal error${echo}` } }),
       );
+    } else if (kind === 'deep-page') {
+      const depth = active!.fault.depth ?? 100_000;
+      send(
+        200,
+        'text/html; charset=utf-8',
+        `<!DOCTYPE html><html><body>${'<div>'.repeat(depth)}<div data-lyrics-container="true">Hondo<br>muy hondo</div>${'</div>'.repeat(depth)}</body></html>`,
+      );
+    } else if (kind === 'huge-page') {
+      streamHugePage(active!.fault.bytes ?? 400 * 1024 * 1024);
     } else {
       const r = route(u.pathname, query);
       if (kind === 'truncated') {
@@ -242,6 +261,26 @@ export async function startFakeGenius(options: FakeGeniusOptions = {}): Promise<
       } else {
         send(r.status, r.type, r.body);
       }
+    }
+
+    /** Writes `total` bytes of page, 64 KiB at a time, only as fast as the client reads. */
+    function streamHugePage(total: number): void {
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      const chunk = Buffer.from(`<p>${'la '.repeat(21_844)}</p>`.padEnd(64 * 1024, ' '));
+      res.write('<!DOCTYPE html><html><body><div data-lyrics-container="true">');
+      const pump = () => {
+        while (!res.destroyed && record.bytesSent < total) {
+          record.bytesSent += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        if (!res.destroyed) res.end('</div></body></html>');
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
     }
 
     function kindUnauthorized(): void {
