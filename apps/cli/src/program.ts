@@ -7,6 +7,7 @@ import { registerExport } from './commands/export.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInfo } from './commands/info.js';
 import { registerScrape } from './commands/scrape.js';
+import { registerServe } from './commands/serve.js';
 import { registerTokenize } from './commands/tokenize.js';
 import { registerTrain } from './commands/train.js';
 import { describeError, EXIT } from './errors.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerGenerate(program);
   registerExport(program);
+  registerServe(program);
   registerInfo(program);
   registerBench(program);
   program.exitOverride();

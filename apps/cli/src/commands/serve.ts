@@ -1,0 +1,97 @@
+// `spinettai serve`: an OpenAI-compatible completions API (and the lyrics page) over an
+// export or checkpoint folder, on 127.0.0.1 unless told otherwise.
+import type { Command } from 'commander';
+import { nonNegativeInt, positiveInt } from '../options.js';
+import { openEngine } from '../serve/engine.js';
+import { createApiServer } from '../serve/server.js';
+
+interface ServeFlags {
+  model: string;
+  host: string;
+  port: number;
+  concurrency: number;
+  queue: number;
+  maxTokensLimit: number;
+  bodyLimit: number;
+  threads?: number;
+}
+
+/** Defaults of `serve`, shown in --help. */
+export const SERVE_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  concurrency: 1,
+  queue: 16,
+  maxTokensLimit: 1024,
+  bodyLimit: 64 * 1024,
+} as const;
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Serve a model over HTTP: an OpenAI-compatible API (POST /v1/completions, GET /v1/models) and the lyrics page.',
+    )
+    .requiredOption('--model <dir>', 'export folder (spinettai export) or checkpoint folder')
+    .option(
+      '--host <host>',
+      'address to bind; anything but loopback exposes the model to the network',
+      SERVE_DEFAULTS.host,
+    )
+    .option('--port <n>', 'port to listen on; 0 = any free port', nonNegativeInt, SERVE_DEFAULTS.port)
+    .option(
+      '--concurrency <n>',
+      'generations at once (one onnxruntime session each)',
+      positiveInt,
+      SERVE_DEFAULTS.concurrency,
+    )
+    .option(
+      '--queue <n>',
+      'requests that may wait for a slot; beyond that, 503 with Retry-After',
+      nonNegativeInt,
+      SERVE_DEFAULTS.queue,
+    )
+    .option(
+      '--max-tokens-limit <n>',
+      'largest max_tokens a request may ask for',
+      positiveInt,
+      SERVE_DEFAULTS.maxTokensLimit,
+    )
+    .option('--body-limit <bytes>', 'largest request body', positiveInt, SERVE_DEFAULTS.bodyLimit)
+    .option('--threads <n>', 'onnxruntime intra-op threads per session', positiveInt)
+    .action(async (flags: ServeFlags) => {
+      const engine = await openEngine({
+        model: flags.model,
+        concurrency: flags.concurrency,
+        threads: flags.threads,
+      });
+      const app = await createApiServer({
+        engine,
+        limits: { maxTokens: flags.maxTokensLimit, maxChoices: 16 },
+        concurrency: flags.concurrency,
+        queue: flags.queue,
+        bodyLimit: flags.bodyLimit,
+      });
+      let address: string;
+      try {
+        address = await app.listen({ host: flags.host, port: flags.port });
+      } catch (e) {
+        await engine.close();
+        throw e;
+      }
+      process.stdout.write(`listening on ${address.replace('[::1]', 'localhost')}\n`);
+      process.stdout.write(`model '${engine.modelId}'; stop with Ctrl-C\n`);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          done();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await app.close();
+      await engine.close();
+      process.stderr.write('stopped\n');
+    });
+}
