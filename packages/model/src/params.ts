@@ -3,7 +3,7 @@
 // Hugging Face GPT2LMHeadModel state dict (`transformer.h.0.attn.c_attn.weight`…).
 // Linear weights keep GPT-2's Conv1D layout [in, out]; the LM head is tied to wte
 // and not stored.
-// Legend: V vocab, T blockSize, C nEmbd, L nLayer.
+// Legend: V vocab, P nPositions (≥ blockSize), C nEmbd, L nLayer.
 // Reference: transformers GPT2PreTrainedModel._init_weights; GPT-2 paper §2.3.
 
 import { SeededRandom, type TensorData } from '@spinettai/graph';
@@ -17,16 +17,16 @@ export const blockPrefix = (i: number): string => `transformer.h.${i}`;
 
 /**
  * Every parameter's shape, in the order of a Hugging Face GPT-2 state dict:
- * wte [V, C], wpe [T, C], then per block i: ln_1.weight/bias [C],
+ * wte [V, C], wpe [P, C], then per block i: ln_1.weight/bias [C],
  * attn.c_attn.weight [C, 3C] / bias [3C], attn.c_proj.weight [C, C] / bias [C],
  * ln_2.weight/bias [C], mlp.c_fc.weight [C, 4C] / bias [4C],
  * mlp.c_proj.weight [4C, C] / bias [C]; finally ln_f.weight/bias [C].
  */
 export function paramShapes(cfg: GPTConfig): Map<string, number[]> {
-  const { vocabSize: V, blockSize: T, nEmbd: C, nLayer: L } = cfg;
+  const { vocabSize: V, nPositions: P, nEmbd: C, nLayer: L } = cfg;
   const s = new Map<string, number[]>();
   s.set('transformer.wte.weight', [V, C]);
-  s.set('transformer.wpe.weight', [T, C]);
+  s.set('transformer.wpe.weight', [P, C]);
   for (let i = 0; i < L; i++) {
     const p = blockPrefix(i);
     s.set(`${p}.ln_1.weight`, [C]);

@@ -1,18 +1,40 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TensorData } from '@spinettai/graph';
+import { serializeModel } from '@spinettai/graph';
+import { tokenizerConfigText, tokenizerJsonText, trainBpe } from '@spinettai/tokenizer';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../config.js';
-import { initParams, paramShapes } from '../params.js';
+import { type GPTConfig, validateConfig } from '../config.js';
+import { buildGptGraph } from '../gpt.js';
+import { initParams, type Params, paramShapes } from '../params.js';
+import { referenceLogits } from '../reference.js';
 import { CheckpointError } from './errors.js';
 import { loadCheckpoint, saveCheckpoint } from './hfFolder.js';
-import { encodeSafetensors } from './safetensors.js';
+import { encodeFloats, exactWeights, type HubFolderOptions, writeHubFolder } from './test-utils/hubFolder.js';
 
-const cfg = validateConfig({ vocabSize: 20, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0.1 });
+const LYRICS = ['la noche se va y yo me quedo cantando', 'walking down the river singing to the moon'];
+
+/** A tiny GPT-2 as the Hub would hold it: 16 positions, vocabulary 50. */
+const hubCfg = validateConfig({ vocabSize: 50, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0.1 });
+let cfg: GPTConfig; // vocabulary = the trained tokenizer's
 let root: string;
+let tok: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ckpt-'));
+  tok = join(root, 'tok');
+  const model = await trainBpe(LYRICS, { vocabSize: 270 });
+  await mkdir(tok);
+  await writeFile(join(tok, 'tokenizer.json'), tokenizerJsonText(model));
+  await writeFile(join(tok, 'tokenizer_config.json'), tokenizerConfigText(model));
+  cfg = validateConfig({
+    vocabSize: model.vocab.length,
+    blockSize: 8,
+    nLayer: 2,
+    nHead: 2,
+    nEmbd: 8,
+    dropout: 0.1,
+  });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -24,61 +46,33 @@ async function filesOf(dir: string): Promise<Record<string, Buffer>> {
   return out;
 }
 
-/** Writes a folder laid out as Python transformers saves GPT2LMHeadModel (no `transformer.` in some files, buffers, lm_head). */
-async function pythonStyleFolder(
-  dir: string,
-  drop?: string,
-  reshape?: string,
-): Promise<Map<string, TensorData>> {
-  const params = initParams(cfg, 5);
-  await mkdir(dir, { recursive: true });
-  const tensors = new Map<string, TensorData>();
-  for (const [name, t] of params) {
-    if (name === drop) continue;
-    const bare = name.replace(/^transformer\./, '');
-    tensors.set(bare, name === reshape ? { ...t, dims: [t.dims[0]!, 1, ...t.dims.slice(1)] } : t);
-  }
-  tensors.set('lm_head.weight', params.get('transformer.wte.weight')!);
-  const tril = new Uint8Array(64).map((_, i) => (i % 8 <= Math.floor(i / 8) ? 1 : 0));
-  for (let i = 0; i < cfg.nLayer; i++) {
-    tensors.set(`h.${i}.attn.bias`, { dtype: 'bool', dims: [1, 1, 8, 8], data: tril });
-    tensors.set(`h.${i}.attn.masked_bias`, { dtype: 'float32', dims: [], data: Float32Array.from([-1e4]) });
-  }
-  await writeFile(join(dir, 'model.safetensors'), encodeSafetensors(tensors, { format: 'pt' }));
-  await writeFile(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      _name_or_path: 'tiny',
-      activation_function: 'gelu_new',
-      architectures: ['GPT2LMHeadModel'],
-      attn_pdrop: 0.1,
-      bos_token_id: 3,
-      embd_pdrop: 0.1,
-      eos_token_id: 4,
-      layer_norm_epsilon: 1e-5,
-      model_type: 'gpt2',
-      n_ctx: 8,
-      n_embd: 8,
-      n_head: 2,
-      n_inner: null,
-      n_layer: 2,
-      n_positions: 8,
-      resid_pdrop: 0.1,
-      task_specific_params: { 'text-generation': { do_sample: true } },
-      torch_dtype: 'float32',
-      transformers_version: '4.40.0',
-      vocab_size: 20,
-    }),
+async function errorOf(p: Promise<unknown>): Promise<CheckpointError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
   );
-  return params;
+  expect(err).toBeInstanceOf(CheckpointError);
+  expect((err as Error).message).not.toContain('\n');
+  return err as CheckpointError;
+}
+
+let n = 0;
+async function hub(o: HubFolderOptions = {}, weights = exactWeights(hubCfg)): Promise<string> {
+  const dir = join(root, `hub-${n++}`);
+  await writeHubFolder(dir, hubCfg, weights, o);
+  return dir;
+}
+
+function expectWeights(params: Params, want: Map<string, Float32Array>) {
+  expect([...params.keys()]).toEqual([...paramShapes(hubCfg).keys()]);
+  for (const [name, values] of want) {
+    expect(params.get(name)!.dtype).toBe('float32');
+    expect(Array.from(params.get(name)!.data as Float32Array)).toEqual(Array.from(values));
+  }
 }
 
 describe('saveCheckpoint / loadCheckpoint', () => {
   it('writes a complete HF folder; save → load → save is byte-identical', async () => {
-    const tok = join(root, 'tok');
-    await mkdir(tok);
-    await writeFile(join(tok, 'tokenizer.json'), '{"version":"1.0"}');
-    await writeFile(join(tok, 'tokenizer_config.json'), '{"model_max_length":8}');
     const a = join(root, 'a');
     const params = initParams(cfg, 1);
     await saveCheckpoint(a, {
@@ -90,7 +84,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
       generationConfig: { max_new_tokens: 50 },
     });
     const first = await filesOf(a);
-    expect(Object.keys(first)).toEqual([
+    expect(Object.keys(first).filter((f) => !f.startsWith('.'))).toEqual([
       'config.json',
       'generation_config.json',
       'model.safetensors',
@@ -110,6 +104,10 @@ describe('saveCheckpoint / loadCheckpoint', () => {
 
     const loaded = await loadCheckpoint(a);
     expect(loaded.config).toEqual(cfg);
+    expect(loaded.tokenizer).toEqual({
+      format: 'tokenizer.json',
+      files: ['tokenizer.json', 'tokenizer_config.json'],
+    });
     expect([...loaded.params.keys()]).toEqual([...paramShapes(cfg).keys()]);
     for (const [name, t] of params) expect(loaded.params.get(name)).toEqual(t);
     const b = join(root, 'b');
@@ -122,71 +120,79 @@ describe('saveCheckpoint / loadCheckpoint', () => {
       tokenizerDir: a,
     });
     expect(await filesOf(b)).toEqual(first);
-    // Overwriting in place keeps the folder complete and leaves no temp folders behind.
-    await saveCheckpoint(a, {
-      config: cfg,
-      params: initParams(cfg, 2),
-      bosTokenId: 0,
-      eosTokenId: 0,
-      tokenizerDir: a,
-      extraFiles: { 'trainer_state.json': '{}' },
-    });
-    expect(Object.keys(await filesOf(a))).toContain('trainer_state.json');
-    expect((await readdir(root)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  it('loads a folder written the way Python transformers writes it', async () => {
-    const dir = join(root, 'py');
-    const params = await pythonStyleFolder(dir);
+  it('refuses at save a tokenizer whose vocabulary does not match vocabSize', async () => {
+    const wrong = validateConfig({ ...cfg, vocabSize: cfg.vocabSize + 3 });
+    const err = await errorOf(
+      saveCheckpoint(join(root, 'vocab'), {
+        config: wrong,
+        params: initParams(wrong, 1),
+        bosTokenId: 0,
+        eosTokenId: 0,
+        tokenizerDir: tok,
+      }),
+    );
+    expect(err.message).toMatch(
+      new RegExp(
+        `tokenizer\\.json: has ${cfg.vocabSize} token ids but the model's vocabSize is ${cfg.vocabSize + 3}`,
+      ),
+    );
+    await expect(readdir(join(root, 'vocab'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('keeps a block size below n_positions through save and load', async () => {
+    const tuned = validateConfig({ ...cfg, blockSize: 4, nPositions: 8 });
+    const dir = join(root, 'block');
+    await saveCheckpoint(dir, { config: tuned, params: initParams(tuned, 3), bosTokenId: 0, eosTokenId: 0 });
+    expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toMatchObject({
+      n_positions: 8,
+      n_ctx: 4,
+    });
     const loaded = await loadCheckpoint(dir);
-    expect(loaded.config).toEqual(cfg);
-    expect(loaded.bosTokenId).toBe(3);
-    expect(loaded.eosTokenId).toBe(4);
+    expect(loaded.config).toEqual(tuned);
+    expect(loaded.params.get('transformer.wpe.weight')!.dims).toEqual([8, 8]);
+    expect(loaded.tokenizer).toEqual({ format: undefined, files: [] });
+  });
+});
+
+describe('loading Hub GPT-2 folders', () => {
+  it('loads gpt2 as the Hub publishes it: bare names, attn.bias buffers, its config.json fields', async () => {
+    const want = exactWeights(hubCfg);
+    const dir = await hub();
+    await writeFile(join(dir, 'vocab.json'), '{}');
+    await writeFile(join(dir, 'merges.txt'), '#version: 0.2\n');
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.config).toEqual({ ...hubCfg, dropout: 0.1 });
+    expect(loaded.bosTokenId).toBe(49);
+    expect(loaded.eosTokenId).toBe(49);
     expect(loaded.generationConfig).toBeUndefined();
-    expect([...loaded.params.keys()]).toEqual([...params.keys()]);
-    expect(loaded.params.get('transformer.h.1.attn.c_attn.weight')).toEqual(
-      params.get('transformer.h.1.attn.c_attn.weight'),
-    );
+    expect(loaded.tokenizer).toEqual({
+      format: 'vocab.json+merges.txt',
+      files: ['vocab.json', 'merges.txt'],
+    });
+    expectWeights(loaded.params, want);
   });
 
-  it('loads sharded float16 weights through model.safetensors.index.json', async () => {
-    const dir = join(root, 'sharded');
-    const params = await pythonStyleFolder(dir);
-    await rm(join(dir, 'model.safetensors'));
-    // float32 → float16 bits for values exactly representable in half precision.
-    const toHalf = (v: number): number => {
-      const q = Math.round(v * 1024) / 1024; // the test data below is built from such values
-      if (q === 0) return 0;
-      const e = Math.floor(Math.log2(Math.abs(q)));
-      const frac = Math.round((Math.abs(q) / 2 ** e - 1) * 1024);
-      return (q < 0 ? 0x8000 : 0) | ((e + 15) << 10) | frac;
-    };
-    const shards: Map<string, TensorData>[] = [new Map(), new Map()];
-    const weightMap: Record<string, string> = {};
-    const want = new Map<string, number[]>();
-    [...params.entries()].forEach(([name, t], k) => {
-      const vals = Array.from(t.data as Float32Array, (v, i) =>
-        name.endsWith('.weight') ? ((i % 9) - 4) / 8 : v,
-      );
-      want.set(name, vals);
-      const half: TensorData = { dtype: 'float16', dims: t.dims, data: Uint16Array.from(vals, toHalf) };
-      shards[k % 2]!.set(name, half);
-      weightMap[name] = `model-0000${(k % 2) + 1}-of-00002.safetensors`;
-    });
-    for (let s = 0; s < 2; s++)
-      await writeFile(
-        join(dir, `model-0000${s + 1}-of-00002.safetensors`),
-        encodeSafetensors(shards[s]!, { format: 'pt' }),
-      );
-    await writeFile(
-      join(dir, 'model.safetensors.index.json'),
-      JSON.stringify({ metadata: {}, weight_map: weightMap }),
-    );
-    const loaded = await loadCheckpoint(dir);
-    for (const [name, vals] of want) {
-      expect(loaded.params.get(name)!.dtype).toBe('float32');
-      expect(Array.from(loaded.params.get(name)!.data as Float32Array)).toEqual(vals);
+  it('loads the save_pretrained layout: transformer. prefix and a stored lm_head equal to wte', async () => {
+    const want = exactWeights(hubCfg);
+    const loaded = await loadCheckpoint(await hub({ prefix: true, lmHead: 'tied', buffers: false }));
+    expectWeights(loaded.params, want);
+  });
+
+  it('loads F16 and BF16 weights, widened exactly to float32', async () => {
+    const want = exactWeights(hubCfg);
+    for (const dtype of ['F16', 'BF16'] as const) {
+      const loaded = await loadCheckpoint(await hub({ dtype, lmHead: 'tied' }));
+      expectWeights(loaded.params, want);
     }
+  });
+
+  it('loads a sharded F16 checkpoint through model.safetensors.index.json', async () => {
+    const want = exactWeights(hubCfg);
+    const dir = await hub({ dtype: 'F16', shards: 3 });
+    expect((await readdir(dir)).filter((f) => f.endsWith('.safetensors'))).toHaveLength(3);
+    expectWeights((await loadCheckpoint(dir)).params, want);
     await writeFile(
       join(dir, 'model.safetensors.index.json'),
       JSON.stringify({ weight_map: { a: '../../etc/passwd' } }),
@@ -194,37 +200,139 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await expect(loadCheckpoint(dir)).rejects.toThrow(/invalid shard '..\/..\/etc\/passwd'/);
   });
 
-  it('names the tensor and file of a missing or misshapen weight', async () => {
-    await pythonStyleFolder(join(root, 'missing'), 'transformer.h.1.mlp.c_fc.bias');
-    await expect(loadCheckpoint(join(root, 'missing'))).rejects.toThrow(
-      /missing.model\.safetensors, tensor 'transformer\.h\.1\.mlp\.c_fc\.bias': is missing/,
+  it('runs a 16-position checkpoint at block size 8 (wpe keeps its 16 rows)', async () => {
+    const weights = exactWeights(hubCfg);
+    for (const [name, w] of weights)
+      if (!name.includes('.ln_')) for (let i = 0; i < w.length; i++) w[i]! /= 4;
+    const loaded = await loadCheckpoint(await hub({}, weights));
+    const config = validateConfig({ ...loaded.config, blockSize: 8 });
+    expect(config.nPositions).toBe(16);
+    const { graph } = buildGptGraph(config, { params: loaded.params });
+    const ids = [3, 1, 4, 1, 5, 9, 2, 6];
+    const session = await InferenceSession.create(serializeModel(graph));
+    try {
+      const out = await session.run({
+        input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, 8]),
+      });
+      const got = out['logits']!.data as Float32Array;
+      const want = referenceLogits(config, loaded.params, ids);
+      let maxErr = 0;
+      want.forEach((w, i) => {
+        maxErr = Math.max(maxErr, Math.abs(got[i]! - w));
+      });
+      expect(maxErr).toBeLessThan(1e-4);
+    } finally {
+      await session.release();
+    }
+    expect(() => buildGptGraph(config, { params: loaded.params, seqLen: 9 })).toThrow(/blockSize = 8/);
+  });
+
+  it('refuses an untied lm_head, naming it', async () => {
+    const err = await errorOf(loadCheckpoint(await hub({ lmHead: 'untied' })));
+    expect(err.tensor).toBe('lm_head.weight');
+    expect(err.message).toMatch(/lm_head\.weight': differs from transformer\.wte\.weight .*untied/);
+  });
+
+  it('refuses NaN and infinite weights, naming the tensor', async () => {
+    for (const [dtype, bad] of [
+      ['F32', Number.NaN],
+      ['F16', Number.POSITIVE_INFINITY],
+    ] as const) {
+      const weights = exactWeights(hubCfg);
+      weights.get('transformer.h.1.mlp.c_fc.bias')![5] = bad;
+      const err = await errorOf(loadCheckpoint(await hub({ dtype }, weights)));
+      expect(err.tensor).toBe('h.1.mlp.c_fc.bias');
+      expect(err.message).toMatch(
+        new RegExp(`'h\\.1\\.mlp\\.c_fc\\.bias': holds a non-finite value \\(${bad} at element 5\\)`),
+      );
+    }
+  });
+
+  it('refuses an unsupported config.json value, naming the field', async () => {
+    const err = await errorOf(loadCheckpoint(await hub({ config: { activation_function: 'relu' } })));
+    expect(err.field).toBe('activation_function');
+    expect(err.message).toMatch(/config\.json: config\.json activation_function 'relu' is not supported/);
+    const ctx = await errorOf(loadCheckpoint(await hub({ config: { n_ctx: 32 } })));
+    expect(ctx.field).toBe('n_ctx');
+  });
+
+  it('refuses a folder with only pytorch_model.bin, saying how to get safetensors', async () => {
+    const dir = join(root, 'pickle');
+    await mkdir(dir);
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ n_positions: 8, n_embd: 8, n_layer: 1, n_head: 2, vocab_size: 10 }),
     );
-    await pythonStyleFolder(join(root, 'shape'), undefined, 'transformer.h.0.attn.c_proj.weight');
-    const err = await loadCheckpoint(join(root, 'shape')).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CheckpointError);
-    expect((err as CheckpointError).tensor).toBe('h.0.attn.c_proj.weight');
-    expect((err as Error).message).toMatch(
-      /shape.model\.safetensors, tensor 'h\.0\.attn\.c_proj\.weight': has shape \[8, 1, 8\], config.json implies \[8, 8\]/,
+    await writeFile(join(dir, 'pytorch_model.bin'), 'PK\u0003\u0004');
+    const err = await errorOf(loadCheckpoint(dir));
+    expect(err.message).toMatch(/only pytorch_model\.bin, a PyTorch pickle, which is never loaded/);
+    expect(err.message).toContain('model.safetensors from the Hub');
+    expect(err.message).toContain("save_pretrained('<out>', safe_serialization=True)");
+  });
+
+  it('refuses a model.safetensors or config.json that is a folder, in one line', async () => {
+    const dir = join(root, 'eisdir');
+    await writeHubFolder(dir, hubCfg, exactWeights(hubCfg));
+    await rm(join(dir, 'model.safetensors'));
+    await mkdir(join(dir, 'model.safetensors'));
+    expect((await errorOf(loadCheckpoint(dir))).message).toBe(
+      `${join(dir, 'model.safetensors')}: is a folder, not a safetensors file; remove or rename it`,
+    );
+    await rm(join(dir, 'config.json'));
+    await mkdir(join(dir, 'config.json'));
+    expect((await errorOf(loadCheckpoint(dir))).message).toMatch(
+      /config\.json: is a folder, not a JSON file/,
+    );
+  });
+
+  it('checks every tensor against config.json before reading data', async () => {
+    const extra = new Map([
+      [
+        'h.0.attn.c_attn.lora',
+        { dtype: 'F32', shape: [2], bytes: encodeFloats(Float32Array.of(1, 2), 'F32') },
+      ],
+    ]);
+    const unknown = await errorOf(loadCheckpoint(await hub({ extra })));
+    expect(unknown.message).toMatch(
+      /tensor 'h\.0\.attn\.c_attn\.lora': is not a GPT-2 parameter for this config\.json/,
+    );
+    const ints = new Map([['h.0.ln_1.bias', { dtype: 'I32', shape: [8], bytes: new Uint8Array(32) }]]);
+    const weights = exactWeights(hubCfg);
+    weights.delete('transformer.h.0.ln_1.bias');
+    const dtype = await errorOf(loadCheckpoint(await hub({ extra: ints }, weights)));
+    expect(dtype.message).toMatch(/'h\.0\.ln_1\.bias': has dtype I32; weights must be F32, F16, BF16, F64/);
+    const dup = new Map([['transformer.ln_f.bias', { dtype: 'F32', shape: [8], bytes: new Uint8Array(32) }]]);
+    expect((await errorOf(loadCheckpoint(await hub({ extra: dup })))).message).toMatch(/appears twice/);
+  });
+
+  it('names the tensor and file of a missing or misshapen weight', async () => {
+    const missing = exactWeights(hubCfg);
+    missing.delete('transformer.h.1.mlp.c_fc.bias');
+    const dir = await hub({}, missing);
+    expect((await errorOf(loadCheckpoint(dir))).message).toBe(
+      `${join(dir, 'model.safetensors')}, tensor 'transformer.h.1.mlp.c_fc.bias': is missing from the checkpoint weights`,
+    );
+    const reshaped = exactWeights(hubCfg);
+    reshaped.delete('transformer.h.0.attn.c_proj.weight');
+    const extra = new Map([
+      ['h.0.attn.c_proj.weight', { dtype: 'F32', shape: [8, 1, 8], bytes: new Uint8Array(256) }],
+    ]);
+    const err = await errorOf(loadCheckpoint(await hub({ extra }, reshaped)));
+    expect(err.tensor).toBe('h.0.attn.c_proj.weight');
+    expect(err.message).toMatch(
+      /'h\.0\.attn\.c_proj\.weight': has shape \[8, 1, 8\], config\.json implies \[8, 8\]/,
     );
     await expect(loadCheckpoint(join(root, 'nowhere'))).rejects.toThrow(
       /config\.json: cannot read \(ENOENT\)/,
     );
   });
+});
 
+describe('replacing checkpoints', () => {
   it('never leaves a half-written checkpoint and refuses to replace unrelated folders', async () => {
     const dir = join(root, 'keep');
     await saveCheckpoint(dir, { config: cfg, params: initParams(cfg, 1), bosTokenId: 0, eosTokenId: 0 });
     const before = await filesOf(dir);
-    // Fails while building the temp folder (an extra file collides with config.json).
-    await expect(
-      saveCheckpoint(dir, {
-        config: cfg,
-        params: initParams(cfg, 9),
-        bosTokenId: 0,
-        eosTokenId: 0,
-        extraFiles: { 'config.json': '{}' },
-      }),
-    ).rejects.toThrow(/EEXIST/);
     const wrong = new Map(initParams(cfg, 9));
     wrong.delete('transformer.ln_f.bias');
     await expect(
@@ -238,7 +346,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await writeFile(join(home, 'notes.txt'), 'precious');
     await expect(
       saveCheckpoint(home, { config: cfg, params: initParams(cfg, 1), bosTokenId: 0, eosTokenId: 0 }),
-    ).rejects.toThrow(/without config\.json; refusing to replace it/);
+    ).rejects.toThrow(/home: .*refusing to replace it/);
     expect(await readdir(home)).toEqual(['notes.txt']);
   });
 });

@@ -2,18 +2,21 @@
 // names, Conv1D [in, out] layouts, lm_head tied and not stored), tokenizer files
 // and generation_config.json. Saving is atomic and deterministic (save → load →
 // save gives identical bytes); loading accepts folders written by Python
-// transformers too (names with or without `transformer.`, ignored attention-mask
-// buffers and lm_head, F16/BF16/F64 weights, sharded safetensors).
+// transformers and published on the Hub too (readWeights.ts: names with or without
+// `transformer.`, attention-mask buffers, a tied lm_head, F16/BF16/F64, shards), with
+// or without tokenizer files, and refuses PyTorch pickles.
 // Reference: transformers GPT2LMHeadModel.save_pretrained / from_pretrained.
 
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TensorData } from '@spinettai/graph';
+import { Tokenizer, TokenizerFileError } from '@spinettai/tokenizer';
 import { ConfigError, fromHfConfig, type GPTConfig, toHfConfig } from '../config.js';
 import { type Params, paramShapes } from '../params.js';
-import { replaceDirAtomic, writeFileSynced } from './atomic.js';
+import { recoverDir, replaceDirAtomic, writeFileSynced } from './atomic.js';
 import { CheckpointError } from './errors.js';
-import { readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { type CheckpointTokenizerFiles, findTokenizerFiles, readGpt2Weights } from './readWeights.js';
+import { writeSafetensorsFile } from './safetensors.js';
 
 /** File names inside a checkpoint folder. */
 export const CHECKPOINT_FILES = {
@@ -52,6 +55,8 @@ export interface LoadedCheckpoint {
   readonly eosTokenId: number | undefined;
   /** generation_config.json as stored, when present. */
   readonly generationConfig: Record<string, unknown> | undefined;
+  /** The tokenizer files in the folder; a Hub folder may have none of ours (tokenizer files are optional). */
+  readonly tokenizer: CheckpointTokenizerFiles;
 }
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
@@ -75,6 +80,33 @@ function checkParams(config: GPTConfig, params: Params): [string, TensorData][] 
   });
 }
 
+/** The tokenizer to copy must load and cover exactly the model's vocabulary. */
+async function checkTokenizer(dir: string, config: GPTConfig): Promise<void> {
+  const file = join(dir, 'tokenizer.json');
+  if (
+    !(await stat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  )
+    throw new CheckpointError('has no tokenizer.json; pass the folder holding the trained tokenizer', {
+      file: dir,
+    });
+  let vocabSize: number;
+  try {
+    const configText = await readFile(join(dir, 'tokenizer_config.json'), 'utf8').catch(() => undefined);
+    vocabSize = Tokenizer.fromStrings(await readFile(file, 'utf8'), configText).vocabSize;
+  } catch (e) {
+    if (e instanceof TokenizerFileError) throw new CheckpointError(e.message, { file });
+    throw e;
+  }
+  if (vocabSize !== config.vocabSize)
+    throw new CheckpointError(
+      `has ${vocabSize} token ids but the model's vocabSize is ${config.vocabSize}; save with the tokenizer the model was trained with`,
+      { file },
+    );
+}
+
 function checkFileName(name: string): void {
   if (name === '' || name.includes('/') || name.includes('\\') || name === '.' || name === '..')
     throw new CheckpointError(`extra file name '${name}' must be a plain file name`);
@@ -82,20 +114,13 @@ function checkFileName(name: string): void {
 
 /**
  * Writes a complete Hugging Face GPT-2 folder at `dir`, replacing an earlier checkpoint
- * there atomically. Refuses to replace a non-empty folder that is not a checkpoint.
+ * there atomically. Refuses (OutputFolderError) to replace a non-empty folder that is
+ * not a checkpoint this tool wrote (its MARKER_FILE says 'checkpoint').
  */
 export async function saveCheckpoint(dir: string, opts: SaveCheckpointOptions): Promise<void> {
   const tensors = checkParams(opts.config, opts.params);
   for (const name of Object.keys(opts.extraFiles ?? {})) checkFileName(name);
-  if (opts.tokenizerDir !== undefined) {
-    try {
-      await stat(join(opts.tokenizerDir, 'tokenizer.json'));
-    } catch {
-      throw new CheckpointError('tokenizer.json not found; pass the folder holding the trained tokenizer', {
-        file: opts.tokenizerDir,
-      });
-    }
-  }
+  if (opts.tokenizerDir !== undefined) await checkTokenizer(opts.tokenizerDir, opts.config);
   const generation = {
     bos_token_id: opts.bosTokenId,
     eos_token_id: opts.eosTokenId,
@@ -103,35 +128,25 @@ export async function saveCheckpoint(dir: string, opts: SaveCheckpointOptions): 
   };
   generation.bos_token_id = opts.bosTokenId;
   generation.eos_token_id = opts.eosTokenId;
-  await replaceDirAtomic(
-    dir,
-    async (tmp) => {
-      await writeFileSynced(join(tmp, CHECKPOINT_FILES.config), json(toHfConfig(opts.config, opts)));
-      await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), tensors, { format: 'pt' });
-      await writeFileSynced(join(tmp, CHECKPOINT_FILES.generationConfig), json(generation));
-      if (opts.tokenizerDir !== undefined) {
-        for (const f of TOKENIZER_FILES) {
-          const from = join(opts.tokenizerDir, f);
-          if (
-            await stat(from).then(
-              () => true,
-              () => false,
-            )
+  await replaceDirAtomic(dir, 'checkpoint', async (tmp) => {
+    await writeFileSynced(join(tmp, CHECKPOINT_FILES.config), json(toHfConfig(opts.config, opts)));
+    await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), tensors, { format: 'pt' });
+    await writeFileSynced(join(tmp, CHECKPOINT_FILES.generationConfig), json(generation));
+    if (opts.tokenizerDir !== undefined) {
+      for (const f of TOKENIZER_FILES) {
+        const from = join(opts.tokenizerDir, f);
+        if (
+          await stat(from).then(
+            () => true,
+            () => false,
           )
-            await copyFile(from, join(tmp, f));
-        }
+        )
+          await copyFile(from, join(tmp, f));
       }
-      for (const [name, data] of Object.entries(opts.extraFiles ?? {}))
-        await writeFileSynced(join(tmp, name), data);
-    },
-    (existing, entries) => {
-      if (entries.length > 0 && !entries.includes(CHECKPOINT_FILES.config))
-        throw new CheckpointError(
-          'is a non-empty folder without config.json; refusing to replace it — choose a new or empty folder',
-          { file: existing },
-        );
-    },
-  );
+    }
+    for (const [name, data] of Object.entries(opts.extraFiles ?? {}))
+      await writeFileSynced(join(tmp, name), data);
+  });
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -139,9 +154,13 @@ async function readJson(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new CheckpointError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      file: path,
-    });
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CheckpointError(
+      code === 'EISDIR'
+        ? 'is a folder, not a JSON file; remove or rename it'
+        : `cannot read (${code ?? (e as Error).message})`,
+      { file: path },
+    );
   }
   try {
     return JSON.parse(text);
@@ -156,84 +175,22 @@ const exists = (p: string): Promise<boolean> =>
     () => false,
   );
 
-/** The weight files of a folder: model.safetensors, or the shards named by its index. */
-async function weightFiles(dir: string): Promise<string[]> {
-  if (await exists(join(dir, CHECKPOINT_FILES.weights))) return [join(dir, CHECKPOINT_FILES.weights)];
-  const indexPath = join(dir, CHECKPOINT_FILES.weightsIndex);
-  if (await exists(indexPath)) {
-    const index = await readJson(indexPath);
-    const map = (index as { weight_map?: unknown } | null)?.weight_map;
-    if (typeof map !== 'object' || map === null)
-      throw new CheckpointError('has no weight_map object', { file: indexPath });
-    const files = [...new Set(Object.values(map))];
-    for (const f of files)
-      if (typeof f !== 'string' || !/^[\w.-]+\.safetensors$/.test(f) || f.startsWith('.'))
-        throw new CheckpointError(`names an invalid shard '${String(f)}'`, { file: indexPath });
-    return (files as string[]).sort().map((f) => join(dir, f));
-  }
-  if (await exists(join(dir, 'pytorch_model.bin')))
-    throw new CheckpointError(
-      'only pytorch_model.bin found; PyTorch pickles are not read — re-save with save_pretrained(dir, safe_serialization=True)',
-      { file: dir },
-    );
-  throw new CheckpointError('no model.safetensors; not a checkpoint folder', { file: dir });
-}
-
-/** Non-parameter tensors a transformers GPT-2 file may hold: the tied head and attention-mask buffers. */
-const IGNORED = /^(lm_head\.weight|h\.\d+\.attn\.(bias|masked_bias))$/;
-
-/** Loads any Hugging Face GPT-2 folder (config.json + safetensors weights) as float32 params. */
+/**
+ * Loads any Hugging Face GPT-2 folder (config.json + safetensors weights) as float32
+ * params, after repairing a save that a killed process left between its renames.
+ */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  await recoverDir(dir);
   const configPath = join(dir, CHECKPOINT_FILES.config);
   const hf = await readJson(configPath);
   let config: GPTConfig;
   try {
     config = fromHfConfig(hf);
   } catch (e) {
-    if (e instanceof ConfigError) throw new CheckpointError(e.message, { file: configPath });
+    if (e instanceof ConfigError) throw new CheckpointError(e.message, { file: configPath, field: e.field });
     throw e;
   }
-  const shapes = paramShapes(config);
-  const params: Params = new Map();
-  const source = new Map<string, string>();
-  for (const file of await weightFiles(dir)) {
-    const { tensors } = await readSafetensorsFile(file);
-    for (const [raw, t] of tensors) {
-      const base = raw.startsWith('transformer.') ? raw.slice('transformer.'.length) : raw;
-      if (IGNORED.test(base)) continue;
-      const name = `transformer.${base}`;
-      const dims = shapes.get(name);
-      if (dims === undefined)
-        throw new CheckpointError(
-          'is not a GPT-2 parameter for this config.json (is this a GPT2LMHeadModel?)',
-          { file, tensor: raw },
-        );
-      if (source.has(name))
-        throw new CheckpointError(`appears twice (also in ${source.get(name)})`, { file, tensor: raw });
-      if (t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i]))
-        throw new CheckpointError(
-          `has shape [${t.dims.join(', ')}], config.json implies [${dims.join(', ')}]`,
-          { file, tensor: raw },
-        );
-      if (t.dtype !== 'float32' && t.dtype !== 'float64')
-        throw new CheckpointError(`has dtype ${t.dtype}; weights must be floating point`, {
-          file,
-          tensor: raw,
-        });
-      const data =
-        t.dtype === 'float32' ? (t.data as Float32Array) : Float32Array.from(t.data as Float64Array);
-      params.set(name, { dtype: 'float32', dims: [...dims], data });
-      source.set(name, file);
-    }
-  }
-  for (const name of shapes.keys())
-    if (!params.has(name))
-      throw new CheckpointError('is missing from the checkpoint weights', {
-        file: join(dir, CHECKPOINT_FILES.weights),
-        tensor: name,
-      });
-  // Return in paramShapes order, whatever the file order.
-  const ordered: Params = new Map([...shapes.keys()].map((n) => [n, params.get(n)!]));
+  const params = await readGpt2Weights(dir, config, readJson);
   const genPath = join(dir, CHECKPOINT_FILES.generationConfig);
   const generation = (await exists(genPath)) ? await readJson(genPath) : undefined;
   if (
@@ -248,9 +205,10 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   };
   return {
     config,
-    params: ordered,
+    params,
     bosTokenId: id('bos_token_id'),
     eosTokenId: id('eos_token_id'),
     generationConfig,
+    tokenizer: await findTokenizerFiles(dir),
   };
 }

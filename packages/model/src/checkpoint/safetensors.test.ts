@@ -7,6 +7,10 @@ import { CheckpointError } from './errors.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
+  MAX_READ_BYTES,
+  openSafetensorsFile,
+  type PositionalReader,
+  readFully,
   readSafetensorsFile,
   writeSafetensorsFile,
 } from './safetensors.js';
@@ -97,7 +101,38 @@ describe('safetensors decoding', () => {
     );
   });
   it('rejects a huge header length without allocating it', () => {
-    expectError(() => decodeSafetensors(handMade(ok, data8, 2n ** 62n)), /exceeds the 100000000-byte limit/);
+    expectError(() => decodeSafetensors(handMade(ok, data8, 2n ** 62n)), /exceeds the 16777216-byte limit/);
+    // The reference reader's 100 MB limit let a 99 MB header through, which took gigabytes to parse.
+    expectError(() => decodeSafetensors(handMade(ok, data8, 99_000_000n)), /exceeds the 16777216-byte limit/);
+  });
+  it('refuses a header of too many entries, the worst before parsing it', () => {
+    const header = (n: number) =>
+      `{${Array.from({ length: n }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`).join(',')}}`;
+    expectError(
+      () => decodeSafetensors(handMade(header(20_000), [])),
+      /header lists more than 16384 tensors/,
+    );
+    expectError(
+      () => decodeSafetensors(handMade(header(200_000), [])),
+      /too complex \(more than 16384 tensors/,
+    );
+    // Structure hidden inside strings is not counted: one entry with a long name parses.
+    const name = '{[:,'.repeat(200_000);
+    const { tensors } = decodeSafetensors(
+      handMade({ [name]: { dtype: 'F32', shape: [], data_offsets: [0, 4] } }, [0, 0, 128, 63]),
+    );
+    expect([...tensors.keys()]).toEqual([name]);
+    // A long shape list counts: 400,000 dims of 1.
+    expectError(
+      () =>
+        decodeSafetensors(
+          handMade(
+            { t: { dtype: 'F32', shape: new Array(400_000).fill(1), data_offsets: [0, 4] } },
+            [0, 0, 128, 63],
+          ),
+        ),
+      /too complex/,
+    );
   });
   it('rejects headers that are not JSON objects', () => {
     expectError(() => decodeSafetensors(handMade('{"t": [', [])), /not valid JSON/);
@@ -175,6 +210,32 @@ describe('safetensors decoding', () => {
   });
 });
 
+describe('reading by offset', () => {
+  it('splits a 3 GB tensor into reads of at most 1 GiB (one read past 2 GiB aborts Node)', async () => {
+    const lengths: number[] = [];
+    const positions: number[] = [];
+    const fake: PositionalReader = {
+      read: async (_buf, _offset, length, position) => {
+        lengths.push(length);
+        positions.push(position);
+        return { bytesRead: length };
+      },
+    };
+    const into = new Uint8Array(3_000_000_000); // never touched: no memory is committed
+    await readFully(fake, into, 100, { file: 'f' });
+    expect(Math.max(...lengths)).toBe(MAX_READ_BYTES);
+    expect(MAX_READ_BYTES).toBeLessThan(2 ** 31);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(3_000_000_000);
+    expect(positions).toEqual([100, 100 + 2 ** 30, 100 + 2 ** 31]);
+  });
+  it('a read that returns nothing is a truncation error naming file and tensor', async () => {
+    const empty: PositionalReader = { read: async () => ({ bytesRead: 0 }) };
+    await expect(
+      readFully(empty, new Uint8Array(4), 0, { file: 'w.safetensors', tensor: 'wte' }),
+    ).rejects.toThrow(/^w\.safetensors, tensor 'wte': file ended early/);
+  });
+});
+
 describe('safetensors files', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -202,5 +263,42 @@ describe('safetensors files', () => {
     await expect(readSafetensorsFile(join(dir, 'nope.safetensors'))).rejects.toThrow(
       /cannot open \(ENOENT\)/,
     );
+  });
+
+  it('opens a file reading only its header; check refuses before any tensor is read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'st-'));
+    dirs.push(dir);
+    const path = join(dir, 'w.safetensors');
+    await writeSafetensorsFile(
+      path,
+      new Map([
+        ['a', f32([2], [1, 2])],
+        ['b', f32([1], [3])],
+      ]),
+    );
+    const file = await openSafetensorsFile(path);
+    try {
+      expect(file.entries.map((e) => [e.name, e.dtype, e.shape, e.begin, e.end])).toEqual([
+        ['a', 'F32', [2], 0, 8],
+        ['b', 'F32', [1], 8, 12],
+      ]);
+      expect(await file.read(file.entries[1]!)).toEqual(f32([1], [3]));
+    } finally {
+      await file.close();
+    }
+    const seen: string[] = [];
+    await expect(
+      readSafetensorsFile(path, {
+        check: (entries) => {
+          seen.push(...entries.map((e) => e.name));
+          throw new CheckpointError('unexpected tensors', { file: path });
+        },
+      }),
+    ).rejects.toThrow(/unexpected tensors/);
+    expect(seen).toEqual(['a', 'b']);
+    await expect(readSafetensorsFile(path, { chek: () => {} } as never)).rejects.toThrow(
+      /unknown option 'chek'/,
+    );
+    await expect(readSafetensorsFile(dir)).rejects.toThrow(/st-\w+: is a folder, not a safetensors file/);
   });
 });

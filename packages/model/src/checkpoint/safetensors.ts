@@ -1,6 +1,8 @@
 // Reading and writing safetensors files (Hugging Face's weight format) in memory
 // and on disk. Files are untrusted: the header is bounded and validated
-// (safetensorsHeader.ts) before any tensor memory is allocated, and every read is
+// (safetensorsHeader.ts) before any tensor memory is allocated; `openSafetensorsFile`
+// hands the validated header to the caller, which checks names and shapes before
+// reading tensors one by one at their offsets, in reads of at most 1 GiB, each
 // checked for truncation. F16 and BF16 tensors are widened to float32 on read.
 // Writers sort tensors by name so the same tensors always give the same bytes.
 // Reference: https://github.com/huggingface/safetensors (format description).
@@ -12,6 +14,8 @@ import { basename, dirname, join } from 'node:path';
 import type { DType, TensorData } from '@spinettai/graph';
 import { CheckpointError } from './errors.js';
 import { buildHeader, headerLength, parseHeader, type SafetensorsEntry } from './safetensorsHeader.js';
+
+export type { SafetensorsEntry } from './safetensorsHeader.js';
 
 /** Tensors and string metadata of a safetensors file. */
 export interface SafetensorsContent {
@@ -43,6 +47,16 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+/** All 65,536 float16 values as float32, built on first use (gpt2's 124 M weights convert in one pass). */
+let halfTable: Float32Array | undefined;
+function halfToFloat32(h: Uint16Array): Float32Array {
+  halfTable ??= Float32Array.from({ length: 65536 }, (_, i) => halfToFloat(i));
+  const table = halfTable;
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) out[i] = table[h[i]!]!;
+  return out;
+}
+
 /** Typed tensor from an entry's bytes (`bytes` is a private, aligned copy). */
 function toTensor(e: SafetensorsEntry, bytes: Uint8Array): TensorData {
   const buf = bytes.buffer as ArrayBuffer;
@@ -54,12 +68,12 @@ function toTensor(e: SafetensorsEntry, bytes: Uint8Array): TensorData {
     case 'F64':
       return { dtype: 'float64', dims, data: new Float64Array(buf, bytes.byteOffset, n / 8) };
     case 'F16': {
-      const h = new Uint16Array(buf, bytes.byteOffset, n / 2);
-      return { dtype: 'float32', dims, data: Float32Array.from(h, halfToFloat) };
+      return { dtype: 'float32', dims, data: halfToFloat32(new Uint16Array(buf, bytes.byteOffset, n / 2)) };
     }
     case 'BF16': {
       const h = new Uint16Array(buf, bytes.byteOffset, n / 2);
-      const bits = Uint32Array.from(h, (x) => x << 16);
+      const bits = new Uint32Array(h.length);
+      for (let i = 0; i < h.length; i++) bits[i] = h[i]! << 16; // bfloat16 is float32's top half
       return { dtype: 'float32', dims, data: new Float32Array(bits.buffer) };
     }
     case 'I64':
@@ -121,8 +135,50 @@ export function encodeSafetensors(
   return out;
 }
 
-/** Reads and validates a safetensors file without trusting its header. */
-export async function readSafetensorsFile(path: string): Promise<SafetensorsContent> {
+/** Largest single read: Node's fs layer refuses (aborts on) a length past 2³¹ − 1 bytes. */
+export const MAX_READ_BYTES = 1 << 30;
+
+/** The subset of a FileHandle that reads use (a seam for tests). */
+export interface PositionalReader {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
+/**
+ * Fills `into` from `position` in reads of at most MAX_READ_BYTES; a short file is a
+ * CheckpointError naming `file` and `tensor`.
+ */
+export async function readFully(
+  fh: PositionalReader,
+  into: Uint8Array,
+  position: number,
+  where: { file: string; tensor?: string },
+): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const length = Math.min(MAX_READ_BYTES, into.byteLength - done);
+    const { bytesRead } = await fh.read(into, done, length, position + done);
+    if (bytesRead === 0) throw new CheckpointError('file ended early (truncated while reading?)', where);
+    done += bytesRead;
+  }
+}
+
+/** A safetensors file whose header has been read and validated, and whose tensors are read on demand. */
+export interface SafetensorsFile {
+  readonly path: string;
+  /** Tensors in header order, with dtype, shape and byte range; nothing is read yet. */
+  readonly entries: readonly SafetensorsEntry[];
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Reads one tensor by offset (F16/BF16 widened to float32). */
+  read(entry: SafetensorsEntry): Promise<TensorData>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a safetensors file and validates its header (size, entry count, dtypes, shapes,
+ * offsets) without reading any tensor data, so callers can check names and shapes
+ * before allocating anything. Close it when done.
+ */
+export async function openSafetensorsFile(path: string): Promise<SafetensorsFile> {
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path, constants.O_RDONLY);
@@ -132,26 +188,62 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsCont
     });
   }
   try {
-    const size = (await fh.stat()).size;
-    const readAt = async (position: number, length: number, tensor?: string): Promise<Uint8Array> => {
-      const buf = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-        if (bytesRead === 0)
-          throw new CheckpointError('file ended early (truncated while reading?)', { file: path, tensor });
-        done += bytesRead;
-      }
-      return buf;
+    const st = await fh.stat();
+    if (st.isDirectory())
+      throw new CheckpointError('is a folder, not a safetensors file; remove or rename it', { file: path });
+    if (!st.isFile()) throw new CheckpointError('is not a regular file', { file: path });
+    const size = st.size;
+    const first8 = new Uint8Array(Math.min(8, size));
+    await readFully(fh, first8, 0, { file: path });
+    const n = headerLength(first8, size, path);
+    const json = new Uint8Array(n);
+    await readFully(fh, json, 8, { file: path });
+    const header = parseHeader(json, size - 8 - n, path);
+    const dataStart = 8 + n;
+    return {
+      path,
+      entries: header.entries,
+      metadata: header.metadata,
+      async read(e) {
+        const bytes = new Uint8Array(e.end - e.begin);
+        await readFully(fh, bytes, dataStart + e.begin, { file: path, tensor: e.name });
+        return toTensor(e, bytes);
+      },
+      close: () => fh.close(),
     };
-    const n = headerLength(await readAt(0, Math.min(8, size)), size, path);
-    const header = parseHeader(await readAt(8, n), size - 8 - n, path);
-    const tensors = new Map<string, TensorData>();
-    for (const e of header.entries)
-      tensors.set(e.name, toTensor(e, await readAt(8 + n + e.begin, e.end - e.begin, e.name)));
-    return { tensors, metadata: { ...header.metadata } };
-  } finally {
+  } catch (e) {
     await fh.close();
+    throw e;
+  }
+}
+
+/** Options of `readSafetensorsFile`. */
+export interface ReadSafetensorsOptions {
+  /**
+   * Called with the validated header before any tensor is read; throw to refuse the
+   * file (e.g. unexpected names or shapes) without allocating its tensors.
+   */
+  readonly check?: (entries: readonly SafetensorsEntry[], metadata: Readonly<Record<string, string>>) => void;
+}
+
+/** Reads and validates a whole safetensors file without trusting its header. */
+export async function readSafetensorsFile(
+  path: string,
+  opts: ReadSafetensorsOptions = {},
+): Promise<SafetensorsContent> {
+  const unknown = Object.keys(opts).filter((k) => k !== 'check');
+  if (unknown.length > 0)
+    throw new CheckpointError(
+      `readSafetensorsFile: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}`,
+    );
+  const file = await openSafetensorsFile(path);
+  try {
+    opts.check?.(file.entries, file.metadata);
+    const tensors = new Map<string, TensorData>();
+    for (const e of file.entries) tensors.set(e.name, await file.read(e));
+    return { tensors, metadata: { ...file.metadata } };
+  } finally {
+    await file.close();
   }
 }
 

@@ -21,8 +21,20 @@ export const SAFETENSORS_DTYPE_BYTES: Readonly<Record<string, number>> = {
   BOOL: 1,
 };
 
-/** Largest header accepted (the format's reference reader uses 100 MB). */
-export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Largest header accepted. The reference reader allows 100 MB, but parsing that much
+ * JSON takes gigabytes; GPT-2 small's header is 15 kB and gpt2-xl's under 60 kB.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** Most tensors one file may hold (gpt2-xl has 580; its optimizer state twice that). */
+export const MAX_TENSORS = 16_384;
+
+/**
+ * JSON tokens (`{ [ : ,` outside strings) allowed per tensor, counted before parsing so
+ * that the parse itself stays small: an entry with a rank-4 shape has 14.
+ */
+const TOKENS_PER_TENSOR = 24;
 
 /** One tensor's entry in the header, with offsets relative to the data section. */
 export interface SafetensorsEntry {
@@ -77,6 +89,7 @@ export function parseHeader(json: Uint8Array, dataBytes: number, file: string): 
   }
   if (!text.startsWith('{'))
     throw new CheckpointError("header does not start with '{'; not a safetensors file", { file });
+  checkTokenCount(json, file);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -98,10 +111,42 @@ export function parseHeader(json: Uint8Array, dataBytes: number, file: string): 
       }
       continue;
     }
+    if (entries.length === MAX_TENSORS)
+      throw new CheckpointError(
+        `header lists more than ${MAX_TENSORS} tensors; the file is corrupt or not a model`,
+        { file },
+      );
     entries.push(parseEntry(name, raw, dataBytes, file));
   }
   checkCoverage(entries, dataBytes, file);
   return { entries, metadata };
+}
+
+/**
+ * Counts the JSON structure of the header bytes without parsing them and refuses
+ * more than MAX_TENSORS entries' worth: a hostile header of millions of tiny entries
+ * would otherwise cost gigabytes inside JSON.parse.
+ */
+function checkTokenCount(json: Uint8Array, file: string): void {
+  const limit = MAX_TENSORS * TOKENS_PER_TENSOR;
+  let tokens = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b || c === 0x3a || c === 0x2c) {
+      // { [ : ,
+      if (++tokens > limit)
+        throw new CheckpointError(
+          `header is too complex (more than ${MAX_TENSORS} tensors' worth of JSON); the file is corrupt or not a model`,
+          { file },
+        );
+    }
+  }
 }
 
 function parseEntry(name: string, raw: unknown, dataBytes: number, file: string): SafetensorsEntry {
