@@ -52,7 +52,19 @@ const ARRAYS = {
   int32: Int32Array,
 } as const;
 
-/** Builds a graph node by node in topological order. */
+/**
+ * Builds a graph node by node in topological order, inferring each output's dtype and
+ * shape as it goes (a mismatch throws a GraphError naming the node).
+ *
+ * @example
+ * const b = new GraphBuilder('linear');
+ * const x = b.input('x', 'float32', ['batch', 3]); // (B, 3)
+ * const w = b.input('w', 'float32', [3, 2]); // (3, 2)
+ * const y = b.op1('Relu', [b.matmul(x, w)]); // (B, 2)
+ * b.output(b.reduceMean(y, [0, 1], false), 'loss'); // ()
+ * const graph = b.build(); // validated
+ * const bytes = serializeModel(graph); // for InferenceSession.create(bytes)
+ */
 export class GraphBuilder {
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];

@@ -41,7 +41,14 @@ const isFloat = (v: ValueInfo) => v.dtype === 'float32' || v.dtype === 'float64'
 /**
  * Builds the gradient of `loss` with respect to each `wrt` value. A wrt value the loss
  * does not depend on gets a zero gradient. Throws `MissingGradientRuleError` naming the
- * node when an op on the path has no rule, `GradientError` for bad names or attributes.
+ * node when an op on the path has no rule, `GradientError` for bad names, attributes or
+ * unknown options.
+ *
+ * @example
+ * const { graph, grads } = buildGradientGraph(forward, { loss: 'loss', wrt: ['w'] });
+ * // graph: forward outputs, then `grad.w` (same dtype and shape as `w`)
+ * const out = await session.run(feeds); // session made from serializeModel(graph)
+ * out[grads.get('w')!]; // dLoss/dw
  */
 export function buildGradientGraph(forward: Graph, options: GradientOptions): GradientGraph {
   for (const key of Object.keys(options))

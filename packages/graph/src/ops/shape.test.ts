@@ -30,6 +30,11 @@ const cases: GradCase[] = [
       ]),
   },
   {
+    name: 'Flatten axis=2',
+    inputs: { x: { shape: [2, 3, 2, 2] } },
+    build: (g, x) => g.op1('Flatten', [x['x']!], { axis: 2 }), // (6, 4)
+  },
+  {
     name: 'Expand',
     inputs: { x: { shape: [3, 1] } },
     build: (g, x) => g.op1('Expand', [x['x']!, g.ints([2, 3, 4])]),
