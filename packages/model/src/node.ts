@@ -19,10 +19,17 @@ export type { LoadedCheckpoint, SaveCheckpointOptions } from './checkpoint/hfFol
 export { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint/hfFolder.js';
 export type { FolderLock } from './checkpoint/lock.js';
 export { lockFileOf, lockFolder } from './checkpoint/lock.js';
-export type { SafetensorsContent } from './checkpoint/safetensors.js';
+export type { CheckpointTokenizerFiles } from './checkpoint/readWeights.js';
+export type {
+  ReadSafetensorsOptions,
+  SafetensorsContent,
+  SafetensorsEntry,
+  SafetensorsFile,
+} from './checkpoint/safetensors.js';
 export {
   decodeSafetensors,
   encodeSafetensors,
+  openSafetensorsFile,
   readSafetensorsFile,
   writeSafetensorsFile,
 } from './checkpoint/safetensors.js';
