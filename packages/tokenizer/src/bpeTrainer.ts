@@ -3,7 +3,9 @@
 // al. 2019, GPT-2).
 //
 // 1. Count pre-token frequencies once (wordCounts.ts). Each unique word becomes
-//    a sequence of byte token ids.
+//    a sequence of byte token ids. Pre-tokens longer than MAX_WORD_CHARS (a line
+//    with no spaces) are cut into pieces of that length, which bounds the work
+//    of each merge; a merged token is then never longer than that.
 // 2. Count every adjacent pair over the unique words (weighted by frequency) and
 //    remember which words contain it; push each pair into a priority queue.
 // 3. Repeatedly pop the best pair, give the concatenation a new id, rewrite only
@@ -21,6 +23,7 @@
 import { BYTE_TO_CHAR, BYTES_IN_ALPHABET_ORDER } from './byteLevel.js';
 import { BpeConfigError, CorpusError } from './errors.js';
 import { PairQueue } from './pairQueue.js';
+import { type ProgressCallback, throttledProgress } from './progress.js';
 import { countWords, type TextSource } from './wordCounts.js';
 
 /** Special tokens used when none are given: ids 0 and 1. */
@@ -31,9 +34,11 @@ export interface TrainBpeOptions {
   /** Final vocabulary size, counting special tokens and the 256 byte tokens. */
   vocabSize: number;
   /** A pair seen fewer times than this is never merged; training stops there. Default 2. */
-  minFrequency?: number;
+  minFrequency?: number | undefined;
   /** Special tokens, given ids 0, 1, … in this order. Default `['<|endoftext|>', '<|pad|>']`. */
-  specialTokens?: readonly string[];
+  specialTokens?: readonly string[] | undefined;
+  /** Progress of counting words ('count', per text) and of learning merges ('merge'). */
+  onProgress?: ProgressCallback | undefined;
 }
 
 /** A trained byte-level BPE model. */
@@ -75,7 +80,7 @@ function checkOptions(options: TrainBpeOptions): {
   if (!Number.isInteger(vocabSize) || vocabSize < minimum || vocabSize > 2 ** 24) {
     throw new BpeConfigError(
       'vocabSize',
-      `vocabSize is ${vocabSize}, but it must be an integer from ${minimum} (256 byte tokens + ${specials.length} special tokens) to ${2 ** 24}. Use e.g. --vocab-size 8192.`,
+      `vocabSize is ${vocabSize}, but it must be an integer from ${minimum} (256 byte tokens + ${specials.length} special tokens) to ${2 ** 24}. E.g. vocabSize: 8192.`,
     );
   }
   const minFrequency = options.minFrequency ?? 2;
@@ -92,7 +97,7 @@ function checkOptions(options: TrainBpeOptions): {
  */
 export async function trainBpe(texts: TextSource, options: TrainBpeOptions): Promise<BpeModel> {
   const { vocabSize, minFrequency, specials } = checkOptions(options);
-  const wordCounts = await countWords(texts);
+  const wordCounts = await countWords(texts, options.onProgress);
   if (wordCounts.size === 0) {
     throw new CorpusError('empty', 'trainBpe: the corpus has no text to train on; add songs with lyrics.');
   }
@@ -146,7 +151,10 @@ export async function trainBpe(texts: TextSource, options: TrainBpeOptions): Pro
   initial.clear();
 
   const merges: [string, string][] = [];
+  const progress = throttledProgress('merge', vocabSize - vocab.length, options.onProgress);
+  const firstNew = vocab.length;
   while (vocab.length < vocabSize) {
+    progress(vocab.length - firstNew);
     const top = queue.pop();
     if (top === undefined) break;
     const live = pairCounts.get(top.key) ?? 0;
@@ -207,5 +215,6 @@ export async function trainBpe(texts: TextSource, options: TrainBpeOptions): Pro
     }
     pushAll(updated);
   }
+  progress(vocabSize - firstNew);
   return { vocab, merges, specialTokens: specials };
 }

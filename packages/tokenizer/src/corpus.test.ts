@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseJsonCorpus, parseJsonlCorpus, parseTxtCorpus, readCorpus } from './corpus.js';
+import { parseJsonCorpus, parseJsonlCorpus, parseTxtCorpus } from './corpus.js';
 import { CorpusError } from './errors.js';
+import { readCorpus } from './node/corpusFile.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spinettai-corpus-'));
@@ -29,8 +30,8 @@ describe('corpus readers', () => {
       JSON.stringify({ id, title: `T${id}`, artist: 'A', album: null, releaseDate: null, url: null, lyrics });
     const p = file('c.jsonl', `${song(1, 'Hola\r\nmundo')}\n\n${song(2, '  ')}\n${song(3, 'ñandú 🎸')}\r\n`);
     expect(await readCorpus(p)).toEqual([
-      { title: 'T1', lyrics: 'Hola\r\nmundo' },
-      { title: 'T3', lyrics: 'ñandú 🎸' },
+      { title: 'T1', lyrics: 'Hola\r\nmundo', artist: 'A' },
+      { title: 'T3', lyrics: 'ñandú 🎸', artist: 'A' },
     ]);
   });
 

@@ -1,18 +1,16 @@
 // Corpus readers: turn a lyrics file into a list of songs.
 //   .jsonl  the scraper's format, one song object per line with a string "lyrics"
-//           (id, title, artist, album, releaseDate, url are optional here)
+//           and usually "artist" (id, title, album, releaseDate, url are optional here)
 //   .json   the seed-style object {"<title>": "<lyrics>", …} (songs come in JavaScript
 //           object order: integer-like titles such as "1999" first, then file order)
 //   .txt    plain text; a line holding only <|endoftext|> separates songs
 //           (a file without such a line is one song)
 // Songs whose lyrics are empty or only whitespace are left out. Lyrics are kept
 // byte for byte (no normalisation, CRLF kept), except that a .txt song is trimmed
-// of the blank lines around its separators.
+// of the blank lines around its separators. Browser-safe; readCorpus (files)
+// is in node/corpusFile.ts.
 
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { CorpusError } from './errors.js';
-import { decodeUtf8File } from './utf8.js';
 
 /** One song of the corpus. */
 export interface Song {
@@ -20,6 +18,8 @@ export interface Song {
   readonly title: string | null;
   /** The lyrics, as they will be tokenized. */
   readonly lyrics: string;
+  /** The artist (scraper JSONL `artist`), or null/absent when the format has none. */
+  readonly artist?: string | null | undefined;
 }
 
 /** The line that separates songs in a .txt corpus. */
@@ -60,7 +60,7 @@ export function parseJsonlCorpus(text: string, file = 'corpus.jsonl'): Song[] {
         where,
       );
     }
-    const song = value as { title?: unknown; lyrics?: unknown } | null;
+    const song = value as { title?: unknown; lyrics?: unknown; artist?: unknown } | null;
     if (typeof song !== 'object' || song === null || Array.isArray(song) || typeof song.lyrics !== 'string') {
       throw new CorpusError(
         'malformed-line',
@@ -68,7 +68,11 @@ export function parseJsonlCorpus(text: string, file = 'corpus.jsonl'): Song[] {
         where,
       );
     }
-    songs.push({ title: typeof song.title === 'string' ? song.title : null, lyrics: song.lyrics });
+    songs.push({
+      title: typeof song.title === 'string' ? song.title : null,
+      lyrics: song.lyrics,
+      artist: typeof song.artist === 'string' ? song.artist : null,
+    });
   });
   return songsWithLyrics(songs, file);
 }
@@ -112,32 +116,4 @@ export function parseTxtCorpus(text: string, file = 'corpus.txt'): Song[] {
   }
   end();
   return songsWithLyrics(songs, file);
-}
-
-/**
- * Reads a corpus file, choosing the parser by extension (.jsonl, .json, .txt).
- * @throws CorpusError: unreadable file, unknown extension, invalid UTF-8 (with byte
- * offset), malformed JSONL line (with line number), malformed JSON, no songs.
- */
-export async function readCorpus(path: string): Promise<Song[]> {
-  const ext = extname(path).toLowerCase();
-  const parse = { '.jsonl': parseJsonlCorpus, '.json': parseJsonCorpus, '.txt': parseTxtCorpus }[ext];
-  if (parse === undefined) {
-    throw new CorpusError(
-      'unsupported-format',
-      `${path}: unknown corpus format "${ext}"; use .jsonl, .json or .txt.`,
-      { file: path },
-    );
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new CorpusError(
-      'unreadable',
-      `Cannot read corpus ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
-      { file: path },
-    );
-  }
-  return parse(decodeUtf8File(bytes, path), path);
 }

@@ -6,13 +6,18 @@
 // The split is by song (seeded shuffle, split.ts), so no song is cut in two.
 // Python: numpy.fromfile("train.bin", dtype="<u2")  (or "<u4" when dtype is uint32).
 
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { songArtist } from './artists.js';
 import { type FileToWrite, writeFilesAtomic } from './atomicWrite.js';
 import { type Song, songsWithLyrics } from './corpus.js';
 import { DatasetError } from './errors.js';
+import { recoverDataFolder } from './node/dataFolder.js';
+import { type ProgressCallback, throttledProgress } from './progress.js';
 import { splitSongs } from './split.js';
 import type { Tokenizer } from './tokenizer.js';
+import { TOKENIZER_JSON } from './tokenizerJson.js';
 
 /** One split in meta.json. */
 export interface DatasetSplitMeta {
@@ -33,16 +38,31 @@ export interface DatasetMeta {
   val_fraction: number;
   seed: number;
   splits: { train: DatasetSplitMeta; val: DatasetSplitMeta };
+  /** Where the tokenizer came from: trained here, or reused from a file. */
+  tokenizer_source?: DatasetTokenizerSource;
+  /** Artist conditioning: artist name → id of its `<|artist:NAME|>` token (first token of each song). */
+  artists?: Record<string, number>;
 }
+
+/** meta.json `tokenizer_source`. */
+export type DatasetTokenizerSource =
+  | { kind: 'trained' }
+  | { kind: 'tokenizer.json' | 'vocab.json+merges.txt'; path: string };
 
 /** Options of {@link prepareDataset}. */
 export interface PrepareDatasetOptions {
   /** Folder for train.bin, val.bin and meta.json (usually the tokenizer's folder). */
   outDir: string;
   /** Share of songs held out for validation, in (0, 1). Default 0.1. */
-  valFraction?: number;
+  valFraction?: number | undefined;
   /** Seed of the song shuffle. Default 1337. */
-  seed?: number;
+  seed?: number | undefined;
+  /** Artist → token id: each song starts with its artist's token (artist conditioning). */
+  artistTokens?: ReadonlyMap<string, number> | undefined;
+  /** Recorded in meta.json as `tokenizer_source`. */
+  tokenizerSource?: DatasetTokenizerSource | undefined;
+  /** Encoding progress, in characters of lyrics. */
+  onProgress?: ProgressCallback | undefined;
 }
 
 /** What prepareDataset needs from a tokenizer. */
@@ -81,11 +101,29 @@ export function buildDataset(
   const kept = songsWithLyrics(songs);
   const split = splitSongs(kept.length, valFraction, seed);
   const dtype = tokenizer.vocabSize <= 65536 ? 'uint16' : 'uint32';
+  const { artistTokens } = options;
+  const totalChars = kept.reduce((n, s) => n + s.lyrics.length, 0);
+  const progress = throttledProgress('encode', totalChars, options.onProgress);
+  let doneChars = 0;
+  progress(0);
   const encodeSplit = (indices: readonly number[]): number[] => {
     const ids: number[] = [];
     for (const i of indices) {
+      const song = kept[i] as Song;
       ids.push(tokenizer.eotTokenId);
-      for (const id of tokenizer.encode((kept[i] as Song).lyrics)) ids.push(id);
+      if (artistTokens !== undefined) {
+        const id = artistTokens.get(songArtist(song) ?? '');
+        if (id === undefined)
+          throw new DatasetError(
+            'artistTokens',
+            `artistTokens has no token for the artist ${JSON.stringify(song.artist ?? null)} of song #${i + 1}.`,
+            'option',
+          );
+        ids.push(id);
+      }
+      for (const id of tokenizer.encode(song.lyrics)) ids.push(id);
+      doneChars += song.lyrics.length;
+      progress(doneChars);
     }
     return ids;
   };
@@ -105,6 +143,8 @@ export function buildDataset(
       train: { file: 'train.bin', tokens: train.length, songs: split.train.length },
       val: { file: 'val.bin', tokens: val.length, songs: split.val.length },
     },
+    ...(options.tokenizerSource === undefined ? {} : { tokenizer_source: options.tokenizerSource }),
+    ...(artistTokens === undefined ? {} : { artists: Object.fromEntries(artistTokens) }),
   };
   const files = [
     { path: join(options.outDir, 'train.bin'), data: toBytes(train, dtype) },
@@ -133,10 +173,12 @@ export async function prepareDataset(
 const isCount = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0;
 
 /**
- * Reads and checks `dir/meta.json`.
+ * Reads and checks `dir/meta.json` (after repairing a folder swap a killed
+ * `tokenizeCorpus` left unfinished).
  * @throws DatasetError naming the file and the field that is wrong.
  */
 export async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
+  await recoverDataFolder(dir); // finish or undo a write a kill cut short
   const file = join(dir, META_JSON);
   let meta: DatasetMeta;
   try {
@@ -144,13 +186,15 @@ export async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
   } catch (err) {
     throw new DatasetError(
       file,
-      `Cannot read ${file} (${(err as Error).message}). Run \`spinettai tokenize\` first.`,
+      `Cannot read ${file} (${(err as Error).message}). Tokenize the corpus first.`,
     );
   }
   const bad = (field: string): never => {
     throw new DatasetError(
       file,
-      `${file}: field "${field}" is missing or invalid; re-run \`spinettai tokenize\`.`,
+      `${file}: field "${field}" is missing or invalid; tokenize the corpus again.`,
+      'file',
+      field,
     );
   };
   if (meta?.format !== 'spinettai-dataset') bad('format');
@@ -164,6 +208,11 @@ export async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
   for (const name of ['train', 'val'] as const) {
     const s = meta.splits?.[name];
     if (typeof s?.file !== 'string' || !isCount(s.tokens) || !isCount(s.songs)) bad(`splits.${name}`);
+  }
+  if (meta.artists !== undefined) {
+    const artists = meta.artists as unknown;
+    if (typeof artists !== 'object' || artists === null || Array.isArray(artists)) bad('artists');
+    for (const id of Object.values(meta.artists)) if (!isCount(id) || id >= meta.vocab_size) bad('artists');
   }
   return meta;
 }
@@ -187,7 +236,7 @@ export async function readDatasetTokens(
   if (size !== tokens * w) {
     throw new DatasetError(
       path,
-      `${path} has ${size < 0 ? 'no file' : `${size} bytes`}, but meta.json says ${tokens} ${meta.dtype} tokens (${tokens * w} bytes); re-run \`spinettai tokenize\`.`,
+      `${path} has ${size < 0 ? 'no file' : `${size} bytes`}, but meta.json says ${tokens} ${meta.dtype} tokens (${tokens * w} bytes); tokenize the corpus again.`,
     );
   }
   const bytes = await readFile(path);
@@ -196,4 +245,36 @@ export async function readDatasetTokens(
   for (let i = 0; i < tokens; i++)
     out[i] = w === 2 ? view.getUint16(i * 2, true) : view.getUint32(i * 4, true);
   return out;
+}
+
+/**
+ * Checks that a data folder is whole: meta.json is valid, train.bin and val.bin have
+ * the sizes it names, and tokenizer.json is the one it was encoded with (sha256).
+ * @throws DatasetError naming the first file that does not fit.
+ */
+export async function verifyDatasetFolder(dir: string): Promise<DatasetMeta> {
+  const meta = await readDatasetMeta(dir);
+  for (const split of ['train', 'val'] as const) {
+    const { file, tokens } = meta.splits[split];
+    const path = join(dir, file);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => -1,
+    );
+    const bytes = tokens * width(meta.dtype);
+    if (size !== bytes)
+      throw new DatasetError(
+        path,
+        `${path} has ${size < 0 ? 'no file' : `${size} bytes`}, but meta.json says ${tokens} ${meta.dtype} tokens (${bytes} bytes); tokenize the corpus again.`,
+      );
+  }
+  const tokPath = join(dir, TOKENIZER_JSON);
+  const tok = await readFile(tokPath).catch(() => undefined);
+  if (tok === undefined) throw new DatasetError(tokPath, `${tokPath} is missing; tokenize the corpus again.`);
+  if (createHash('sha256').update(tok).digest('hex') !== meta.tokenizer_sha256)
+    throw new DatasetError(
+      tokPath,
+      `${tokPath} is not the tokenizer meta.json was encoded with (sha256 differs): the folder is half-written or was edited; tokenize the corpus again.`,
+    );
+  return meta;
 }

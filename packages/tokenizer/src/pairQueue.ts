@@ -22,10 +22,6 @@ const before = (x: MergeCandidate, y: MergeCandidate): boolean =>
 export class PairQueue {
   private readonly heap: MergeCandidate[] = [];
 
-  get size(): number {
-    return this.heap.length;
-  }
-
   push(entry: MergeCandidate): void {
     const h = this.heap;
     h.push(entry);

@@ -27,11 +27,12 @@ export function checkSplitOptions(valFraction: number, seed: number): void {
   if (!(valFraction > 0 && valFraction < 1)) {
     throw new DatasetError(
       'valFraction',
-      `valFraction is ${valFraction}; it must be > 0 and < 1 (e.g. 0.1).`,
+      `valFraction is ${valFraction}; it must be > 0 and < 1 (e.g. 0.1): validation needs at least one song.`,
+      'option',
     );
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new DatasetError('seed', `seed is ${seed}; it must be an integer from 0 to 4294967295.`);
+    throw new DatasetError('seed', `seed is ${seed}; it must be an integer from 0 to 4294967295.`, 'option');
   }
 }
 

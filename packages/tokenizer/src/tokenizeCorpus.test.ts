@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainBpe } from './bpeTrainer.js';
 import { BpeConfigError, CorpusError } from './errors.js';
+import { loadTokenizer } from './node/tokenizerFiles.js';
 import { splitSongs } from './split.js';
 import { syntheticSongs } from './test-utils/corpus.js';
 import { tokenizeCorpus } from './tokenizeCorpus.js';
-import { Tokenizer } from './tokenizer.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -44,7 +44,7 @@ describe('tokenizeCorpus', () => {
     const opts = { corpusPath, vocabSize: 400, valFraction: 0.2, seed: 5 };
     const r = await tokenizeCorpus({ ...opts, outDir: a });
     await tokenizeCorpus({ ...opts, outDir: b });
-    expect(readdirSync(a).sort()).toEqual(FILES);
+    expect(readdirSync(a).sort()).toEqual(['.spinettai.json', ...FILES]);
     for (const f of FILES) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
 
     const split = splitSongs(30, 0.2, 5);
@@ -53,7 +53,7 @@ describe('tokenizeCorpus', () => {
       { vocabSize: 400 },
     );
     expect(r.model).toEqual(trainOnly);
-    const loaded = await Tokenizer.fromDir(a);
+    const loaded = await loadTokenizer(a);
     expect(r.meta.tokenizer_sha256).toBe(loaded.sha256);
     expect(r.meta.splits.val.songs).toBe(6);
   });

@@ -6,11 +6,10 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenizerFileError, TokenizerInputError } from './errors.js';
+import { loadTokenizer, writeTokenizerFiles } from './node/tokenizerFiles.js';
 import { mulberry32 } from './split.js';
 import { syntheticSongs } from './test-utils/corpus.js';
 import { type Fixture, smallTokenizer } from './test-utils/fixture.js';
-import { Tokenizer } from './tokenizer.js';
-import { writeTokenizerFiles } from './tokenizerJson.js';
 
 let fx: Fixture;
 let dir: string;
@@ -100,7 +99,7 @@ describe('Tokenizer', () => {
   });
 
   it('exposes ids, vocab size, batch encoding and the sha256 of tokenizer.json', async () => {
-    const tok = await Tokenizer.fromDir(dir);
+    const tok = await loadTokenizer(dir);
     expect(tok.eotTokenId).toBe(0);
     expect(tok.padTokenId).toBe(1);
     expect(tok.vocabSize).toBe(fx.model.vocab.length);
@@ -120,15 +119,15 @@ describe('Tokenizer', () => {
     expect(() => fx.tokenizer.decode([-1])).toThrow(/not in \[0, /);
     expect(() => fx.tokenizer.decode([1.5])).toThrow(TokenizerInputError);
     expect(() => fx.tokenizer.encode('a\ud800b')).toThrow(/surrogate/);
-    await expect(Tokenizer.fromDir(join(dir, 'missing'))).rejects.toThrow(TokenizerFileError);
+    await expect(loadTokenizer(join(dir, 'missing'))).rejects.toThrow(TokenizerFileError);
     const bad = mkdtempSync(join(tmpdir(), 'spinettai-tok-bad-'));
     try {
       writeFileSync(join(bad, 'tokenizer.json'), '{"model": ');
-      await expect(Tokenizer.fromDir(bad)).rejects.toThrow(/not valid UTF-8 JSON/);
+      await expect(loadTokenizer(bad)).rejects.toThrow(/not valid UTF-8 JSON/);
       const wordpiece = JSON.parse(fx.json);
       wordpiece.pre_tokenizer = { type: 'Whitespace' };
       writeFileSync(join(bad, 'tokenizer.json'), JSON.stringify(wordpiece));
-      await expect(Tokenizer.fromDir(bad)).rejects.toThrow(/not a GPT-2-style byte-level BPE/);
+      await expect(loadTokenizer(bad)).rejects.toThrow(/not a GPT-2-style byte-level BPE/);
     } finally {
       rmSync(bad, { recursive: true, force: true });
     }

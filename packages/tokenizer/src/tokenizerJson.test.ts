@@ -5,9 +5,10 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainBpe } from './bpeTrainer.js';
+import { writeTokenizerFiles } from './node/tokenizerFiles.js';
 import { syntheticSongs } from './test-utils/corpus.js';
 import { smallTokenizer } from './test-utils/fixture.js';
-import { tokenizerConfigText, tokenizerJsonText, writeTokenizerFiles } from './tokenizerJson.js';
+import { tokenizerConfigText, tokenizerJsonText } from './tokenizerJson.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

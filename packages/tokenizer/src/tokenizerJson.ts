@@ -9,8 +9,6 @@
 // So the folder loads in Python `tokenizers`/`transformers`, the Rust crate,
 // transformers.js and @huggingface/tokenizers alike.
 
-import { join } from 'node:path';
-import { writeFilesAtomic } from './atomicWrite.js';
 import type { BpeModel } from './bpeTrainer.js';
 import { type OrderedJson, obj, prettyJson } from './prettyJson.js';
 
@@ -24,15 +22,34 @@ export interface TokenizerFilesOptions {
   modelMaxLength?: number;
 }
 
+/** One entry of tokenizer.json `added_tokens`. */
+export interface AddedTokenJson {
+  id: number;
+  content: string;
+  single_word: boolean;
+  lstrip: boolean;
+  rstrip: boolean;
+  normalized: boolean;
+  special: boolean;
+}
+
 /** The parts of tokenizer.json that we read back (field names as on disk). */
 export interface TokenizerJsonFile {
   version: string;
-  added_tokens: { id: number; content: string; special: boolean }[];
+  added_tokens: AddedTokenJson[];
   normalizer: unknown;
   pre_tokenizer: { type: string; add_prefix_space?: boolean; use_regex?: boolean } | null;
   post_processor: unknown;
   decoder: { type: string } | null;
-  model: { type: string; vocab: Record<string, number>; merges: [string, string][] | string[] };
+  model: {
+    type: string;
+    dropout?: number | null;
+    continuing_subword_prefix?: string | null;
+    end_of_word_suffix?: string | null;
+    ignore_merges?: boolean;
+    vocab: Record<string, number>;
+    merges: [string, string][] | string[];
+  };
 }
 
 const byteLevel = (addPrefixSpace: boolean, trimOffsets: boolean): OrderedJson =>
@@ -43,7 +60,7 @@ const byteLevel = (addPrefixSpace: boolean, trimOffsets: boolean): OrderedJson =
     ['use_regex', true],
   ]);
 
-const addedToken = (id: number, content: string): OrderedJson =>
+export const addedToken = (id: number, content: string): OrderedJson =>
   obj([
     ['id', id],
     ['content', content],
@@ -120,16 +137,4 @@ export function tokenizerConfigText(model: BpeModel, options: TokenizerFilesOpti
     ['unk_token', eot],
   ]);
   return `${prettyJson(config)}\n`;
-}
-
-/** Writes tokenizer.json and tokenizer_config.json into `dir` atomically (both are fully written before either replaces an old file). */
-export async function writeTokenizerFiles(
-  dir: string,
-  model: BpeModel,
-  options: TokenizerFilesOptions = {},
-): Promise<void> {
-  await writeFilesAtomic([
-    { path: join(dir, TOKENIZER_JSON), data: tokenizerJsonText(model) },
-    { path: join(dir, TOKENIZER_CONFIG_JSON), data: tokenizerConfigText(model, options) },
-  ]);
 }

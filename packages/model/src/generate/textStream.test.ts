@@ -1,4 +1,5 @@
-import { BYTE_TO_CHAR, Tokenizer } from '@spinettai/tokenizer';
+import { BYTE_TO_CHAR, type Tokenizer } from '@spinettai/tokenizer';
+import { loadTokenizer } from '@spinettai/tokenizer/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TinyCheckpoint, tinyCheckpoint } from './test-utils/fixture.js';
 import { textPieces } from './textStream.js';
@@ -9,7 +10,7 @@ let tokenizer: Tokenizer;
 
 beforeAll(async () => {
   ckpt = await tinyCheckpoint();
-  tokenizer = await Tokenizer.fromDir(ckpt.dir);
+  tokenizer = await loadTokenizer(ckpt.dir);
 });
 
 afterAll(async () => {

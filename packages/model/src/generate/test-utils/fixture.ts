@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trainBpe, writeTokenizerFiles } from '@spinettai/tokenizer';
+import { trainBpe } from '@spinettai/tokenizer';
+import { writeTokenizerFiles } from '@spinettai/tokenizer/node';
 import { saveCheckpoint } from '../../checkpoint/hfFolder.js';
 import { type GPTConfig, validateConfig } from '../../config.js';
 import { initParams, type Params } from '../../params.js';
