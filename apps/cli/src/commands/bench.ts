@@ -1,8 +1,9 @@
 // `spinettai bench train|generate`: time the real training step or generation loop
 // on random tokens after a warm-up and print one JSON line (read by bench/ scripts).
+import { MODEL_DTYPES, type ModelDType } from '@spinettai/model';
 import { benchGenerate } from '@spinettai/model/node';
 import { benchTrain } from '@spinettai/trainer';
-import { Argument, type Command } from 'commander';
+import { Argument, type Command, Option } from 'commander';
 import { addModelOptions } from '../model-options.js';
 import { positiveInt } from '../options.js';
 
@@ -19,6 +20,8 @@ interface BenchFlags {
   newTokens: number;
   kvCache: boolean;
   threads?: number;
+  model?: string;
+  dtype: ModelDType;
 }
 
 export function registerBench(program: Command): void {
@@ -35,6 +38,18 @@ export function registerBench(program: Command): void {
     .option('--new-tokens <n>', 'generate: tokens to generate', positiveInt, 256)
     .option('--no-kv-cache', 'generate: recompute the whole window at every step')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .option(
+      '--model <dir>',
+      'generate: time this export folder instead of random weights (shape flags ignored)',
+    )
+    .addOption(
+      new Option(
+        '--dtype <dtype>',
+        "generate: weights to time (the export's file for it, or quantized random weights)",
+      )
+        .choices(MODEL_DTYPES)
+        .default('fp32'),
+    )
     .action(async (what: 'train' | 'generate', flags: BenchFlags) => {
       const config = {
         nLayer: flags.layers,
@@ -56,7 +71,10 @@ export function registerBench(program: Command): void {
               newTokens: flags.newTokens,
               kvCache: flags.kvCache,
               threads: flags.threads,
+              model: flags.model,
+              dtype: flags.dtype,
             });
-      process.stdout.write(`${JSON.stringify({ bench: what, config, ...result })}\n`);
+      const shape = flags.model === undefined ? { config } : { model: flags.model };
+      process.stdout.write(`${JSON.stringify({ bench: what, ...shape, ...result })}\n`);
     });
 }

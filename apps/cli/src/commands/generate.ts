@@ -1,7 +1,7 @@
 // `spinettai generate`: write new lyrics from a checkpoint or export folder, streaming to stdout.
-import { DEFAULT_SAMPLING, type GenerateOptions } from '@spinettai/model';
+import { DEFAULT_SAMPLING, type GenerateOptions, MODEL_DTYPES, type ModelDType } from '@spinettai/model';
 import { loadTextGenerator } from '@spinettai/model/node';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { abortOnInterrupt } from '../interrupt.js';
 import {
   collect,
@@ -24,6 +24,7 @@ interface GenerateFlags {
   numSamples: number;
   stop?: string[];
   threads?: number;
+  dtype: ModelDType;
 }
 
 export function registerGenerate(program: Command): void {
@@ -64,9 +65,17 @@ export function registerGenerate(program: Command): void {
     .option('--num-samples <n>', 'how many samples to write', positiveInt, 1)
     .option('--stop <text>', 'stop when this text is generated (repeatable)', collect)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
+    .addOption(
+      new Option(
+        '--dtype <dtype>',
+        "weights to run: an export folder's file for it (export --quantize), or a checkpoint quantized in memory",
+      )
+        .choices(MODEL_DTYPES)
+        .default('fp32'),
+    )
     .action(async (flags: GenerateFlags) => {
       const interrupt = abortOnInterrupt();
-      const generator = await loadTextGenerator(flags.model, { threads: flags.threads });
+      const generator = await loadTextGenerator(flags.model, { threads: flags.threads, dtype: flags.dtype });
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
         for (let i = 0; i < flags.numSamples && !interrupt.signal.aborted; i++) {

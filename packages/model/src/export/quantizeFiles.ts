@@ -2,9 +2,10 @@
 // (names from MODEL_FILE_FOR_DTYPE in quantize.ts) and writing the quantized files beside
 // onnx/model.onnx while exportOnnx builds the folder.
 
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Graph } from '@spinettai/graph';
+import { fromHfConfig, type GPTConfig } from '../config.js';
 import { ExportError } from './errors.js';
 import { writeOnnxFile } from './onnxFile.js';
 import { checkModelDType, MODEL_FILE_FOR_DTYPE, type QuantizeDType, quantizeGraph } from './quantize.js';
@@ -50,4 +51,25 @@ export async function writeQuantizedModels(
     files.push(...written);
   }
   return files;
+}
+
+/** The ONNX file of `dtype` in an export folder and the model shape from its config.json. */
+export async function readExportModel(
+  exportDir: string,
+  dtype: string,
+): Promise<{ modelPath: string; config: GPTConfig }> {
+  const modelPath = await modelFileForDtype(exportDir, dtype);
+  const configPath = join(exportDir, 'config.json');
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ExportError(
+      `cannot read ${configPath} (${(err as Error).message}); is ${exportDir} an export folder?`,
+      {
+        path: configPath,
+      },
+    );
+  }
+  return { modelPath, config: fromHfConfig(json) };
 }

@@ -6,6 +6,9 @@
 import { SeededRandom, serializeModel } from '@spinettai/graph';
 import * as ortNode from 'onnxruntime-node';
 import { type GPTConfig, validateConfig } from '../config.js';
+import { extraOpsets } from '../export/onnxFile.js';
+import { checkModelDType, type ModelDType, quantizeGraph } from '../export/quantize.js';
+import { readExportModel } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
 import { initParams } from '../params.js';
 import { KvDecoder } from './decoder.js';
@@ -27,6 +30,10 @@ export interface BenchGenerateOptions {
   runs?: number | undefined;
   /** Seed of the random weights and prompt (default 1234). */
   seed?: number | undefined;
+  /** Time this export folder's model instead of random weights (`cfg` is then ignored). */
+  model?: string | undefined;
+  /** Weights: the export's file for this dtype, or the random weights quantized to it (default 'fp32'). */
+  dtype?: ModelDType | undefined;
 }
 
 const BENCH_KEYS: readonly string[] = Object.keys({
@@ -36,6 +43,8 @@ const BENCH_KEYS: readonly string[] = Object.keys({
   threads: true,
   runs: true,
   seed: true,
+  model: true,
+  dtype: true,
 } satisfies Record<keyof BenchGenerateOptions, true>);
 
 /** Result of `benchGenerate` (snake_case: it is printed and stored as JSON). */
@@ -49,6 +58,8 @@ export interface BenchGenerateResult {
   /** Time to build the graph and create the session. */
   session_ms: number;
   kv_cache: boolean;
+  /** The weights timed: fp32, q8, q4 or fp16. */
+  dtype: ModelDType;
   threads: number | null;
   prompt_tokens: number;
   new_tokens: number;
@@ -64,6 +75,13 @@ const median = (xs: number[]): number => {
 function positiveInt(option: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new InvalidOptionError(option, `got ${v}; use a positive integer`);
   return v;
+}
+
+/** ONNX bytes of a KV-cache graph with random weights, quantized to `dtype`. */
+function randomModel(config: GPTConfig, seed: number, dtype: ModelDType): Uint8Array {
+  const graph = buildKvCacheGraph(config, initParams(config, seed));
+  const g = dtype === 'fp32' ? graph : quantizeGraph(graph, dtype);
+  return serializeModel(g, { extraOpsets: extraOpsets(g) });
 }
 
 /** Times one greedy generation; returns prefill and decode seconds. */
@@ -91,7 +109,9 @@ export async function benchGenerate(
   opts: BenchGenerateOptions = {},
 ): Promise<BenchGenerateResult> {
   checkOptionKeys(opts, BENCH_KEYS);
-  const config = validateConfig(cfg);
+  const dtype = checkModelDType(opts.dtype ?? 'fp32');
+  const exported = opts.model === undefined ? undefined : await readExportModel(opts.model, dtype);
+  const config = exported?.config ?? validateConfig(cfg);
   const promptTokens = positiveInt('promptTokens', opts.promptTokens ?? 32);
   const newTokens = positiveInt('newTokens', opts.newTokens ?? 256);
   const runs = positiveInt('runs', opts.runs ?? 3);
@@ -102,7 +122,7 @@ export async function benchGenerate(
   const s0 = performance.now();
   const decoder = await KvDecoder.create(
     ortNode,
-    serializeModel(buildKvCacheGraph(config, initParams(config, seed))),
+    exported?.modelPath ?? randomModel(config, seed, dtype),
     config,
     {
       threads: opts.threads,
@@ -128,6 +148,7 @@ export async function benchGenerate(
       total_ms: median(total),
       session_ms: sessionMs,
       kv_cache: kvCache,
+      dtype,
       threads: opts.threads ?? null,
       prompt_tokens: promptTokens,
       new_tokens: newTokens,

@@ -9,6 +9,8 @@ import * as ortNode from 'onnxruntime-node';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { loadCheckpoint } from '../checkpoint/hfFolder.js';
 import { fromHfConfig, type GPTConfig } from '../config.js';
+import { checkModelDType, type ModelDType, quantizeGraph } from '../export/quantize.js';
+import { modelFileForDtype } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
 import type { Params } from '../params.js';
 import { GenerationError } from './errors.js';
@@ -26,6 +28,11 @@ export interface LoadTextGeneratorOptions {
   tokenizer?: GenerationTokenizer | undefined;
   /** onnxruntime intra-op threads (default: onnxruntime's choice, all cores). */
   threads?: number | undefined;
+  /**
+   * Weights to run (default 'fp32'): an export folder's file for that dtype (MODEL_FILE_FOR_DTYPE,
+   * written by `exportOnnx({ quantize })`); a checkpoint's weights are quantized in memory.
+   */
+  dtype?: ModelDType | undefined;
 }
 
 /** Options of `textGeneratorFromParams`. */
@@ -38,6 +45,7 @@ const LOAD_KEYS: readonly string[] = Object.keys({
   ort: true,
   tokenizer: true,
   threads: true,
+  dtype: true,
 } satisfies Record<keyof LoadTextGeneratorOptions, true>);
 const PARAMS_KEYS: readonly string[] = [...LOAD_KEYS, 'eosTokenId'];
 
@@ -77,7 +85,9 @@ export async function textGeneratorFromParams(
   opts: TextGeneratorFromParamsOptions = {},
 ): Promise<TextGenerator> {
   checkOptionKeys(opts, PARAMS_KEYS);
-  const model = await modelBytesOrFile(buildKvCacheGraph(config, params));
+  const dtype = checkModelDType(opts.dtype ?? 'fp32');
+  const graph = buildKvCacheGraph(config, params);
+  const model = await modelBytesOrFile(dtype === 'fp32' ? graph : quantizeGraph(graph, dtype));
   try {
     return await TextGenerator.create({
       ort: opts.ort ?? ortNode,
@@ -115,7 +125,7 @@ async function fromExport(dir: string, opts: LoadTextGeneratorOptions): Promise<
   const eos = json['eos_token_id'];
   return TextGenerator.create({
     ort: opts.ort ?? ortNode,
-    model: join(dir, 'onnx', 'model.onnx'),
+    model: await modelFileForDtype(dir, opts.dtype ?? 'fp32'),
     config: fromHfConfig(json),
     tokenizer: await folderTokenizer(dir, opts.tokenizer),
     eosTokenId: typeof eos === 'number' ? eos : undefined,

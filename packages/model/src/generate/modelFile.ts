@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Graph, serializeModel } from '@spinettai/graph';
-import { initializerBytes, PROTOBUF_SAFE_BYTES, writeOnnxFile } from '../export/onnxFile.js';
+import { extraOpsets, initializerBytes, PROTOBUF_SAFE_BYTES, writeOnnxFile } from '../export/onnxFile.js';
 
 /** A model for `InferenceSession.create` and how to clean up after it. */
 export interface ModelSource {
@@ -17,7 +17,7 @@ export interface ModelSource {
 /** Serializes `graph` in memory, or to a temp folder when it is too large for protobuf. */
 export async function modelBytesOrFile(graph: Graph): Promise<ModelSource> {
   if (initializerBytes(graph) <= PROTOBUF_SAFE_BYTES)
-    return { source: serializeModel(graph), cleanup: async () => {} };
+    return { source: serializeModel(graph, { extraOpsets: extraOpsets(graph) }), cleanup: async () => {} };
   const dir = await mkdtemp(join(tmpdir(), 'spinettai-model-'));
   try {
     const path = join(dir, 'model.onnx');
