@@ -251,7 +251,7 @@ describe('loading Hub GPT-2 folders', () => {
   it('refuses an unsupported config.json value, naming the field', async () => {
     const err = await errorOf(loadCheckpoint(await hub({ config: { activation_function: 'relu' } })));
     expect(err.field).toBe('activation_function');
-    expect(err.message).toMatch(/config\.json: config\.json activation_function 'relu' is not supported/);
+    expect(err.message).toMatch(/config\.json: activation_function 'relu' is not supported/);
     const ctx = await errorOf(loadCheckpoint(await hub({ config: { n_ctx: 32 } })));
     expect(ctx.field).toBe('n_ctx');
   });

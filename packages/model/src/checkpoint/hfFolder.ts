@@ -187,7 +187,11 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   try {
     config = fromHfConfig(hf);
   } catch (e) {
-    if (e instanceof ConfigError) throw new CheckpointError(e.message, { file: configPath, field: e.field });
+    if (e instanceof ConfigError)
+      throw new CheckpointError(e.message.replace(/^config\.json /, ''), {
+        file: configPath,
+        field: e.field,
+      });
     throw e;
   }
   const params = await readGpt2Weights(dir, config, readJson);
