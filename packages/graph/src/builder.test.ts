@@ -43,3 +43,19 @@ describe('GraphBuilder', () => {
     expect(g.outputs.map((o) => o.name)).toEqual(['y']); // an earlier build is not changed
   });
 });
+
+describe('option objects', () => {
+  it('reject unknown keys, naming the known ones', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'float32', [2]);
+    expect(() => b.op1('Relu', [x], {}, { nmae: 'r' } as never)).toThrow(
+      /unknown option 'nmae'.*name, domain/,
+    );
+    b.output(b.op1('Relu', [x]), 'y');
+    const g = b.build();
+    expect(() => serializeModel(g, { opsett: 21 } as never)).toThrow(
+      /unknown option 'opsett' of serializeModel/,
+    );
+    expect(() => GraphBuilder.extend(g, { keep: true } as never)).toThrow(GraphError);
+  });
+});

@@ -3,7 +3,7 @@
 // model package builds GPT-2 with it; the trainer's autodiff extends a finished
 // forward graph with backward nodes through `GraphBuilder.extend`.
 
-import { GraphError } from './errors.js';
+import { GraphError, rejectUnknownKeys } from './errors.js';
 import type { Attribute, DType, Graph, Node, Shape, TensorData, ValueInfo } from './ir.js';
 import { inferOutputs } from './ops/index.js';
 import { type InferredOutput, onnxDTypeCode } from './shapes.js';
@@ -20,16 +20,18 @@ export type AttributeInput = Attribute | number | readonly number[] | string;
 /** Options of `GraphBuilder.op`. */
 export interface OpOptions {
   /** Node name; defaults to `<OpType>_<n>`. */
-  name?: string;
+  name?: string | undefined;
   /** ONNX domain; '' (default) is the standard one. */
-  domain?: string;
+  domain?: string | undefined;
   /** Number of outputs (default 1). */
-  outputs?: number;
+  outputs?: number | undefined;
   /** Output value names; default `<node name>_<i>` (or `<node name>` for a single output). */
-  outputNames?: readonly string[];
+  outputNames?: readonly string[] | undefined;
   /** Explicit output dtypes and shapes, for ops without a shape rule. */
-  outputInfos?: readonly { dtype: DType; shape: Shape }[];
+  outputInfos?: readonly { dtype: DType; shape: Shape }[] | undefined;
 }
+
+const OP_KEYS = ['name', 'domain', 'outputs', 'outputNames', 'outputInfos'] as const;
 
 function tagAttribute(name: string, v: AttributeInput): Attribute {
   if (typeof v === 'string') return { kind: 'string', value: v };
@@ -80,7 +82,8 @@ export class GraphBuilder {
   constructor(readonly name = 'graph') {}
 
   /** A builder that continues an existing graph: its inputs, initializers and nodes are kept, outputs dropped. */
-  static extend(graph: Graph, opts: { keepOutputs?: boolean } = {}): GraphBuilder {
+  static extend(graph: Graph, opts: { keepOutputs?: boolean | undefined } = {}): GraphBuilder {
+    rejectUnknownKeys('GraphBuilder.extend', opts, ['keepOutputs']);
     const b = new GraphBuilder(graph.name);
     for (const v of graph.inputs) b.input(v.name, v.dtype, v.shape);
     for (const [name, t] of graph.initializers) b.initializer(name, t);
@@ -172,6 +175,7 @@ export class GraphBuilder {
     attributes: Readonly<Record<string, AttributeInput>> = {},
     opts: OpOptions = {},
   ): Value[] {
+    rejectUnknownKeys(`GraphBuilder.op (${opType})`, opts, OP_KEYS);
     const name = opts.name !== undefined ? opts.name : this.uniqueName(`${opType}_${this.nodes.length}`);
     if (this.usedNames.has(name)) throw new GraphError('node name is used twice', name);
     const inputNames = inputs.map((v) => {

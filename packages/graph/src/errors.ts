@@ -19,3 +19,10 @@ export class GraphError extends Error {
     );
   }
 }
+
+/** Throws a GraphError naming the first key of `options` that is not in `known`, so a misspelt option is never silently ignored. */
+export function rejectUnknownKeys(what: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options))
+    if (!known.includes(key))
+      throw new GraphError(`unknown option '${key}' of ${what}; known options: ${known.join(', ')}`);
+}

@@ -4,7 +4,7 @@
 // external data. Only the fields SpinettAI graphs use are written.
 // Schema: https://github.com/onnx/onnx/blob/main/onnx/onnx.proto
 
-import { GraphError } from './errors.js';
+import { GraphError, rejectUnknownKeys } from './errors.js';
 import { type Attribute, DEFAULT_OPSET, type Graph, type TensorData, type ValueInfo } from './ir.js';
 import { ProtoWriter } from './protoWriter.js';
 import { onnxDTypeCode } from './shapes.js';
@@ -13,20 +13,26 @@ import { isValidated, validateGraph } from './validate.js';
 /** Options of `serializeModel`. */
 export interface SerializeOptions {
   /** Default-domain opset (default 20). */
-  opset?: number;
+  opset?: number | undefined;
   /** Extra opset imports, e.g. `{ 'com.microsoft': 1 }`. */
-  extraOpsets?: Record<string, number>;
-  producerName?: string;
-  docString?: string;
+  extraOpsets?: Record<string, number> | undefined;
+  /** ModelProto.producer_name (default 'spinettai'). */
+  producerName?: string | undefined;
+  /** ModelProto.doc_string (default ''). */
+  docString?: string | undefined;
   /**
    * Store initializers above this many bytes as external data: the callback gets the
    * tensor's bytes and returns where it put them (file location, offset, length).
    */
-  externalData?: {
-    thresholdBytes: number;
-    write: (name: string, bytes: Uint8Array) => { location: string; offset: number; length: number };
-  };
+  externalData?:
+    | {
+        thresholdBytes: number;
+        write: (name: string, bytes: Uint8Array) => { location: string; offset: number; length: number };
+      }
+    | undefined;
 }
+
+const SERIALIZE_KEYS = ['opset', 'extraOpsets', 'producerName', 'docString', 'externalData'] as const;
 
 /** IR version matching opset 20/21 models. */
 const IR_VERSION = 9;
@@ -127,6 +133,9 @@ function checkInt(what: string, v: number): void {
  * such as the result of `GraphBuilder.build`) and serializes it to ONNX model bytes.
  */
 export function serializeModel(graph: Graph, opts: SerializeOptions = {}): Uint8Array {
+  rejectUnknownKeys('serializeModel', opts, SERIALIZE_KEYS);
+  if (opts.externalData !== undefined)
+    rejectUnknownKeys('externalData', opts.externalData, ['thresholdBytes', 'write']);
   if (!isValidated(graph)) validateGraph(graph);
   const opsets: [string, number][] = [
     ['', opts.opset ?? DEFAULT_OPSET],
