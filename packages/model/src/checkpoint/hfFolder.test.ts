@@ -326,6 +326,19 @@ describe('loading Hub GPT-2 folders', () => {
       /config\.json: cannot read \(ENOENT\)/,
     );
   });
+
+  it('reports a truncated weights file, a null or garbage config.json in one line', async () => {
+    const dir = await hub();
+    const bytes = await readFile(join(dir, 'model.safetensors'));
+    await writeFile(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.byteLength - 100));
+    expect((await errorOf(loadCheckpoint(dir))).message).toMatch(
+      /model\.safetensors, tensor '[\w.]+': data_offsets .* run past the \d+-byte data section \(truncated\?\)/,
+    );
+    await writeFile(join(dir, 'config.json'), 'null');
+    expect((await errorOf(loadCheckpoint(dir))).message).toMatch(/config\.json: must hold a JSON object$/);
+    await writeFile(join(dir, 'config.json'), '{"n_embd": 8,');
+    expect((await errorOf(loadCheckpoint(dir))).message).toMatch(/config\.json: is not valid JSON: /);
+  });
 });
 
 describe('replacing checkpoints', () => {
