@@ -1,13 +1,17 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serializeModel } from '@spinettai/graph';
+import * as ort from 'onnxruntime-node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutputFolderError } from '../checkpoint/atomic.js';
+import { CheckpointError } from '../checkpoint/errors.js';
+import { ModelError } from '../errors.js';
 import { KvDecoder } from '../generate/decoder.js';
-import { GenerationError } from '../generate/errors.js';
-import { Generator } from '../generate/generator.js';
+import { loadTextGenerator } from '../generate/loadTextGenerator.js';
 import { type TinyCheckpoint, tinyCheckpoint } from '../generate/test-utils/fixture.js';
 import { buildGptGraph } from '../gpt.js';
+import { ExportError } from './errors.js';
 import { exportOnnx } from './exportOnnx.js';
 
 let ckpt: TinyCheckpoint;
@@ -36,7 +40,7 @@ afterAll(async () => {
 /** Max |exported − full-sequence| over every position, run as prefill(3) then one token per step. */
 async function exportedMaxDiff(modelPath: string): Promise<number> {
   const V = ckpt.config.vocabSize;
-  const dec = await KvDecoder.create(modelPath, ckpt.config, { threads: 1 });
+  const dec = await KvDecoder.create(ort, modelPath, ckpt.config, { threads: 1 });
   try {
     let m = 0;
     const cmp = (row: Float32Array, t: number) => {
@@ -63,6 +67,7 @@ describe('exportOnnx', () => {
       'tokenizer_config.json',
     ]);
     expect((await readdir(out)).sort()).toEqual([
+      '.spinettai.json', // this tool's marker: only such a folder is ever replaced
       'config.json',
       'generation_config.json',
       'onnx',
@@ -113,9 +118,9 @@ describe('exportOnnx', () => {
   it('the export folder generates the same text as the checkpoint', async () => {
     const out = join(ckpt.root, 'export-gen');
     await exportOnnx(ckpt.dir, out);
-    await expect(Generator.load(join(ckpt.root, 'nothing-here'))).rejects.toThrow(GenerationError);
-    const a = await Generator.load(ckpt.dir, { threads: 1 }); // checkpoint folder
-    const b = await Generator.load(out, { threads: 1 }); // export folder
+    await expect(loadTextGenerator(join(ckpt.root, 'nothing-here'))).rejects.toThrow(CheckpointError);
+    const a = await loadTextGenerator(ckpt.dir, { threads: 1 }); // checkpoint folder
+    const b = await loadTextGenerator(out, { threads: 1 }); // export folder
     try {
       const opts = { temperature: 0.9, topK: 40, seed: 3, maxNewTokens: 30, stopAtEos: false };
       const ra = await a.generate('la noche', opts);
@@ -140,24 +145,54 @@ describe('exportOnnx', () => {
     expect(await exportedMaxDiff(r.modelPath)).toBeLessThan(1e-4);
   });
 
+  it('rejects unknown options with an ExportError naming the key', async () => {
+    const r = exportOnnx(ckpt.dir, join(ckpt.root, 'never-opts'), { external_data: true } as never);
+    await expect(r).rejects.toThrow(ExportError);
+    await expect(r).rejects.toThrow(/'external_data'.*did you mean 'externalData'/);
+    await expect(r).rejects.toBeInstanceOf(ModelError);
+  });
+
   it('replaces an earlier export, refuses other folders, writes nothing on error', async () => {
     const out = join(ckpt.root, 'export-again');
     await exportOnnx(ckpt.dir, out);
     await writeFile(join(out, 'stale.txt'), 'old');
-    await exportOnnx(ckpt.dir, out);
+    // Re-running over an earlier export needs `overwrite` (issue 12: never destroy work silently).
+    await expect(exportOnnx(ckpt.dir, out)).rejects.toThrow(
+      /export-again: holds an earlier spinettai export; use `overwrite` to replace it/,
+    );
+    expect(await readdir(out)).toContain('stale.txt');
+    await exportOnnx(ckpt.dir, out, { overwrite: true });
     expect(await readdir(out)).not.toContain('stale.txt');
 
     const other = join(ckpt.root, 'not-an-export');
     await mkdir(other);
     await writeFile(join(other, 'notes.txt'), 'keep me');
-    await expect(exportOnnx(ckpt.dir, other)).rejects.toThrow(GenerationError);
+    await expect(exportOnnx(ckpt.dir, other, { overwrite: true })).rejects.toThrow(OutputFolderError);
     expect(await readdir(other)).toEqual(['notes.txt']);
+
+    // issue 12: a user's project that merely looks like an export (onnx/ + config.json) is kept.
+    const project = join(ckpt.root, 'my-project');
+    await mkdir(join(project, 'onnx'), { recursive: true });
+    await mkdir(join(project, 'src'));
+    for (const f of ['config.json', 'README.md', 'onnx/other.onnx', 'src/main.ts'])
+      await writeFile(join(project, f), 'mine');
+    await expect(exportOnnx(ckpt.dir, project, { overwrite: true })).rejects.toThrow(
+      /my-project: is a non-empty folder that spinettai did not write/,
+    );
+    expect((await readdir(project)).sort()).toEqual(['README.md', 'config.json', 'onnx', 'src']);
+    expect(await readdir(join(project, 'onnx'))).toEqual(['other.onnx']);
+    // and a spinettai folder of another kind (a checkpoint) is not an export either
+    await expect(exportOnnx(ckpt.dir, ckpt.dir, { overwrite: true })).rejects.toThrow(
+      /is a spinettai checkpoint folder, not the export folder expected here/,
+    );
+    expect((await readdir(ckpt.root)).filter((n) => n.endsWith('.lock'))).toEqual([]);
 
     const noTok = join(ckpt.root, 'ckpt-no-tokenizer');
     await mkdir(noTok);
     for (const f of ['config.json', 'model.safetensors'])
       await writeFile(join(noTok, f), await readFile(join(ckpt.dir, f)));
     await expect(exportOnnx(noTok, join(ckpt.root, 'never'))).rejects.toThrow(/tokenizer\.json is missing/);
+    await expect(exportOnnx(noTok, join(ckpt.root, 'never'))).rejects.toThrow(ExportError);
     expect((await readdir(ckpt.root)).filter((n) => n.includes('never'))).toEqual([]);
   });
 });

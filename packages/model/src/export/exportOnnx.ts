@@ -6,21 +6,36 @@
 //   outDir/config.json            the checkpoint's GPT-2 config (+ use_cache, transformers.js_config)
 //   outDir/generation_config.json the checkpoint's, or written from its token ids
 //   outDir/tokenizer.json, outDir/tokenizer_config.json  copied from the checkpoint
-// The folder is built beside outDir and renamed into place (all or nothing).
+// The folder is built beside outDir and renamed into place (all or nothing), under a
+// lock, and replaces only an earlier export (checkpoint/atomic.ts's marker).
 
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replaceDirAtomic, writeFileSynced } from '../checkpoint/atomic.js';
+import { checkReplaceable, recoverDir, replaceDirAtomic, writeFileSynced } from '../checkpoint/atomic.js';
 import { loadCheckpoint } from '../checkpoint/hfFolder.js';
-import { GenerationError } from '../generate/errors.js';
-import { buildKvCacheGraph } from '../generate/kvGraph.js';
+import { lockFolder } from '../checkpoint/lock.js';
+import { unknownOption } from '../generate/options.js';
+import { buildKvCacheGraph } from '../kvGraph.js';
+import { ExportError } from './errors.js';
 import { initializerBytes, PROTOBUF_SAFE_BYTES, writeOnnxFile } from './onnxFile.js';
+import { parseQuantizeList, type QuantizeDType } from './quantize.js';
+import { writeQuantizedModels } from './quantizeFiles.js';
 
 /** Options of `exportOnnx`. */
 export interface ExportOnnxOptions {
   /** Force (true) or forbid (false) external weight data; default: only when the weights exceed ~1.9 GB. */
-  externalData?: boolean;
+  externalData?: boolean | undefined;
+  /** Also write these quantized variants beside onnx/model.onnx (quantizeFiles.ts names them); default none. */
+  quantize?: readonly QuantizeDType[] | undefined;
+  /** Replace an earlier export at outDir (default false: refused). Other folders are never replaced. */
+  overwrite?: boolean | undefined;
 }
+
+const EXPORT_KEYS: readonly string[] = Object.keys({
+  externalData: true,
+  quantize: true,
+  overwrite: true,
+} satisfies Record<keyof ExportOnnxOptions, true>);
 
 /** What `exportOnnx` wrote. */
 export interface ExportOnnxResult {
@@ -47,60 +62,62 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** May `exportOnnx` replace this existing folder? Only an earlier export or an empty folder. */
-function checkReplace(existing: string, entries: string[]): void {
-  const looksLikeExport = entries.includes('onnx') && entries.includes('config.json');
-  if (entries.length > 0 && !looksLikeExport) {
-    throw new GenerationError(
-      `${existing} exists and is not an ONNX export folder; choose an empty or new output folder`,
-    );
-  }
-}
-
 /**
  * Exports the checkpoint folder `checkpointDir` (config.json, model.safetensors,
- * tokenizer files) to `outDir` for onnxruntime / transformers.js. An existing export
- * at `outDir` is replaced; any other non-empty folder is refused.
+ * tokenizer files) to `outDir` for onnxruntime / transformers.js. An earlier export
+ * at `outDir` (marked by this tool) is replaced only with `overwrite`; any other
+ * non-empty folder is refused (OutputFolderError), as is a folder another process is
+ * exporting to.
  */
 export async function exportOnnx(
   checkpointDir: string,
   outDir: string,
   opts: ExportOnnxOptions = {},
 ): Promise<ExportOnnxResult> {
+  const bad = unknownOption(opts, EXPORT_KEYS);
+  if (bad !== undefined)
+    throw new ExportError(`exportOnnx: unknown option '${bad.option}'; ${bad.hint}`, { option: bad.option });
+  const quantize = parseQuantizeList(opts.quantize ?? []);
   for (const f of TOKENIZER_FILES) {
-    if (!(await isFile(join(checkpointDir, f)))) {
-      throw new GenerationError(
-        `${join(checkpointDir, f)} is missing; a text-generation export needs the checkpoint's tokenizer files`,
+    const path = join(checkpointDir, f);
+    if (!(await isFile(path))) {
+      throw new ExportError(
+        `${path} is missing; a text-generation export needs the checkpoint's tokenizer files`,
+        { path },
       );
     }
   }
-  const ckpt = await loadCheckpoint(checkpointDir);
-  const graph = buildKvCacheGraph(ckpt.config, ckpt.params);
-  const externalData = opts.externalData ?? initializerBytes(graph) > PROTOBUF_SAFE_BYTES;
+  // Take the folder and vet it before the (long) graph build.
+  const lock = await lockFolder(outDir, 'export');
+  try {
+    await recoverDir(outDir);
+    await checkReplaceable(outDir, 'export', opts.overwrite ?? false);
+    const ckpt = await loadCheckpoint(checkpointDir);
+    const graph = buildKvCacheGraph(ckpt.config, ckpt.params);
+    const externalData = opts.externalData ?? initializerBytes(graph) > PROTOBUF_SAFE_BYTES;
 
-  const hfConfig = JSON.parse(await readFile(join(checkpointDir, 'config.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  const config: Record<string, unknown> = { ...hfConfig, use_cache: true };
-  if (externalData) config['transformers.js_config'] = { use_external_data_format: true };
-  const generation = ckpt.generationConfig ?? {
-    _from_model_config: true,
-    bos_token_id: ckpt.bosTokenId ?? 0,
-    eos_token_id: ckpt.eosTokenId ?? 0,
-  };
-  const optional: string[] = [];
-  for (const f of OPTIONAL_FILES) if (await isFile(join(checkpointDir, f))) optional.push(f);
+    const hfConfig = JSON.parse(await readFile(join(checkpointDir, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const config: Record<string, unknown> = { ...hfConfig, use_cache: true };
+    if (externalData) config['transformers.js_config'] = { use_external_data_format: true };
+    const generation = ckpt.generationConfig ?? {
+      _from_model_config: true,
+      bos_token_id: ckpt.bosTokenId ?? 0,
+      eos_token_id: ckpt.eosTokenId ?? 0,
+    };
+    const optional: string[] = [];
+    for (const f of OPTIONAL_FILES) if (await isFile(join(checkpointDir, f))) optional.push(f);
 
-  const files: string[] = [];
-  await replaceDirAtomic(
-    outDir,
-    async (tmp) => {
+    const files: string[] = [];
+    await replaceDirAtomic(outDir, 'export', async (tmp) => {
       await mkdir(join(tmp, 'onnx'));
       const written = await writeOnnxFile(graph, join(tmp, 'onnx', 'model.onnx'), {
         externalData,
         docString: `GPT-2 (${ckpt.config.nLayer} layers, ${ckpt.config.nEmbd} embd) with KV cache, exported by SpinettAI`,
       });
+      written.push(...(await writeQuantizedModels(graph, join(tmp, 'onnx'), quantize, { externalData })));
       for (const w of written) files.push(w.slice(tmp.length + 1));
       await writeFileSynced(join(tmp, 'config.json'), json(config));
       files.push('config.json');
@@ -110,8 +127,9 @@ export async function exportOnnx(
         await writeFileSynced(join(tmp, f), await readFile(join(checkpointDir, f)));
         files.push(f);
       }
-    },
-    checkReplace,
-  );
-  return { outDir, modelPath: join(outDir, 'onnx', 'model.onnx'), files, externalData };
+    });
+    return { outDir, modelPath: join(outDir, 'onnx', 'model.onnx'), files, externalData };
+  } finally {
+    await lock.release();
+  }
 }
