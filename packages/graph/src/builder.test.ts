@@ -42,6 +42,24 @@ describe('GraphBuilder', () => {
     expect(g2.outputs.map((o) => o.name)).toEqual(['y', 'z']);
     expect(g.outputs.map((o) => o.name)).toEqual(['y']); // an earlier build is not changed
   });
+
+  it('still checks the nodes added after extending a validated graph', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'float32', [2]);
+    b.output(b.op1('Relu', [x]), 'y');
+    const e = GraphBuilder.extend(b.build(), { keepOutputs: true });
+    const bad = e.op1(
+      'Neg',
+      [e.value('y')],
+      {},
+      { name: 'bad', outputInfos: [{ dtype: 'float32', shape: [5] }] },
+    );
+    e.output(bad, 'z');
+    expect(() => e.build()).toThrow(/'bad'.*recorded as \[5\], the op yields \[2\]/);
+    const ok = GraphBuilder.extend(b.build(), { keepOutputs: true });
+    ok.output(ok.op1('Neg', [ok.value('y')]), 'z');
+    expect(ok.build().nodes.map((n) => n.opType)).toEqual(['Relu', 'Identity', 'Neg', 'Identity']);
+  });
 });
 
 describe('option objects', () => {

@@ -7,7 +7,7 @@ import { GraphError, rejectUnknownKeys } from './errors.js';
 import type { Attribute, DType, Graph, Node, Shape, TensorData, ValueInfo } from './ir.js';
 import { inferOutputs } from './ops/index.js';
 import { type InferredOutput, onnxDTypeCode } from './shapes.js';
-import { validateGraph } from './validate.js';
+import { isValidated, validateExtension, validateGraph } from './validate.js';
 
 export { validateGraph };
 
@@ -78,6 +78,8 @@ export class GraphBuilder {
   private counter = 0;
   /** The graph the last `build()` validated; dropped by any change. */
   private built: Graph | undefined;
+  /** Leading nodes and initializers taken unchanged from an already validated graph (extend). */
+  private trusted = { nodes: 0, initializers: 0 };
 
   constructor(readonly name = 'graph') {}
 
@@ -101,6 +103,7 @@ export class GraphBuilder {
         if (v?.kind === 'tensor' && n.outputs[0] !== undefined) b.constants.set(n.outputs[0], v.value);
       }
     }
+    if (isValidated(graph)) b.trusted = { nodes: graph.nodes.length, initializers: graph.initializers.size };
     if (opts.keepOutputs) for (const o of graph.outputs) b.output(b.value(o.name));
     return b;
   }
@@ -298,13 +301,14 @@ export class GraphBuilder {
   /**
    * Validates the whole graph (see `validateGraph`) and returns it. The result is kept
    * until the builder changes, so calling `build()` again without adding anything
-   * returns the same graph without validating twice. Treat the graph as immutable.
+   * returns the same graph without validating twice. Nodes that `extend` took from an
+   * already validated graph are not shape-checked again. Treat the graph as immutable.
    */
   build(): Graph {
     if (this.built !== undefined) return this.built;
     if (this.outputs.length === 0) throw new GraphError(`graph '${this.name}' has no outputs`);
     const graph = this.snapshot();
-    validateGraph(graph);
+    validateExtension(graph, this.trusted);
     this.built = graph;
     return graph;
   }
