@@ -1,6 +1,16 @@
 // `spinettai export`: write the ONNX export folder (Hugging Face Optimum decoder layout).
+import { ModelError, parseQuantizeList, type QuantizeDType } from '@spinettai/model';
 import { exportOnnx } from '@spinettai/model/node';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { writePage } from '../serve/page.js';
+
+function quantizeList(value: string): QuantizeDType[] {
+  try {
+    return parseQuantizeList(value);
+  } catch (e) {
+    throw e instanceof ModelError ? new InvalidArgumentError(e.message) : e;
+  }
+}
 
 export function registerExport(program: Command): void {
   program
@@ -9,11 +19,36 @@ export function registerExport(program: Command): void {
       'Export a checkpoint as onnx/model.onnx with past/present key-values (Optimum layout) for transformers.js and onnxruntime-web.',
     )
     .requiredOption('--model <dir>', 'checkpoint folder')
-    .requiredOption('--out <dir>', 'export folder to write')
-    .action(async (flags: { model: string; out: string }) => {
-      await exportOnnx(flags.model, flags.out);
+    .requiredOption('--out <dir>', 'export folder to write (new or empty)')
+    .option(
+      '--quantize <list>',
+      'also write quantized weights beside onnx/model.onnx: any of q8,q4,fp16 (comma-separated)',
+      quantizeList,
+    )
+    .option(
+      '--web',
+      'also write the lyrics page (index.html + onnxruntime-web), making the folder a static site for any static file server',
+      false,
+    )
+    .option(
+      '--overwrite',
+      'replace an earlier export in --out (never a folder spinettai did not write)',
+      false,
+    )
+    .action(async (flags: { model: string; out: string; overwrite: boolean; web: boolean; quantize?: QuantizeDType[] }) => {
+      const r = await exportOnnx(flags.model, flags.out, {
+        overwrite: flags.overwrite,
+        quantize: flags.quantize,
+      });
+      const onnx = r.files.filter((f) => f.startsWith('onnx/')).join(', ');
       process.stdout.write(
-        `exported ${flags.model} to ${flags.out} (onnx/model.onnx, config.json, tokenizer files)\n`,
+        `exported ${flags.model} to ${flags.out} (${onnx}, config.json, tokenizer files)\n`,
       );
+      if (flags.web) {
+        await writePage(flags.out);
+        process.stdout.write(
+          `wrote the lyrics page into ${flags.out}: serve the folder with any static file server (e.g. python3 -m http.server -d ${flags.out}) and open index.html\n`,
+        );
+      }
     });
 }

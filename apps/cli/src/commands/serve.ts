@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { openEngine } from '../serve/engine.js';
+import { registerPage } from '../serve/page.js';
+import { servedExport } from '../serve/servedExport.js';
 import { createApiServer } from '../serve/server.js';
 
 interface ServeFlags {
@@ -60,10 +62,15 @@ export function registerServe(program: Command): void {
     .option('--body-limit <bytes>', 'largest request body', positiveInt, SERVE_DEFAULTS.bodyLimit)
     .option('--threads <n>', 'onnxruntime intra-op threads per session', positiveInt)
     .action(async (flags: ServeFlags) => {
+      const served = await servedExport(flags.model);
       const engine = await openEngine({
-        model: flags.model,
+        model: served.dir,
+        modelId: served.modelId,
         concurrency: flags.concurrency,
         threads: flags.threads,
+      }).catch(async (e: unknown) => {
+        await served.cleanup();
+        throw e;
       });
       const app = await createApiServer({
         engine,
@@ -71,16 +78,18 @@ export function registerServe(program: Command): void {
         concurrency: flags.concurrency,
         queue: flags.queue,
         bodyLimit: flags.bodyLimit,
+        extra: (a) => registerPage(a, served.dir),
       });
       let address: string;
       try {
         address = await app.listen({ host: flags.host, port: flags.port });
       } catch (e) {
         await engine.close();
+        await served.cleanup();
         throw e;
       }
       process.stdout.write(`listening on ${address.replace('[::1]', 'localhost')}\n`);
-      process.stdout.write(`model '${engine.modelId}'; stop with Ctrl-C\n`);
+      process.stdout.write(`model '${engine.modelId}': open the address above for the lyrics page; stop with Ctrl-C\n`);
       await new Promise<void>((done) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -92,6 +101,7 @@ export function registerServe(program: Command): void {
       });
       await app.close();
       await engine.close();
+      await served.cleanup();
       process.stderr.write('stopped\n');
     });
 }

@@ -38,7 +38,7 @@ export async function openEngine(opts: EngineOptions): Promise<PooledEngine> {
     throw e;
   }
   const all = [...free];
-  const modelId = opts.modelId ?? (basename(dir) === 'export' ? basename(resolve(dir, '..')) : basename(dir));
+  const modelId = opts.modelId ?? basename(dir);
   return {
     modelId,
     created,

@@ -6,43 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initParams, validateConfig } from '@spinettai/model';
-import { exportOnnx, saveCheckpoint } from '@spinettai/model/node';
-import { trainBpe } from '@spinettai/tokenizer';
-import { writeTokenizerFiles } from '@spinettai/tokenizer/node';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyModel } from '../test-utils/tinyModel.js';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'spinettai-serve-'));
 const exported = join(work, 'export');
 const PROMPT = 'La noche';
 
-/** A tiny random GPT-2 (weights scaled up so greedy text varies) exported as an ONNX folder. */
 async function tinyExport(): Promise<void> {
-  const tok = await trainBpe(
-    ['la noche se va y yo me quedo cantando', 'bajo el sol del río, la luna canta', 'mi corazón camina'],
-    { vocabSize: 300 },
-  );
-  await writeTokenizerFiles(join(work, 'tok'), tok);
-  const config = validateConfig({
-    vocabSize: tok.vocab.length,
-    blockSize: 32,
-    nLayer: 2,
-    nHead: 2,
-    nEmbd: 16,
-    dropout: 0,
-  });
-  const params = initParams(config, 5);
-  for (const t of params.values()) for (let i = 0; i < t.data.length; i++) (t.data as Float32Array)[i]! *= 8;
-  await saveCheckpoint(join(work, 'ckpt'), {
-    config,
-    params,
-    bosTokenId: 0,
-    eosTokenId: 0,
-    tokenizerDir: join(work, 'tok'),
-  });
-  await exportOnnx(join(work, 'ckpt'), exported);
+  await tinyModel(work);
 }
 
 interface Server {
