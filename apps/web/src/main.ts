@@ -101,6 +101,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     const secs = (performance.now() - started) / 1000;
     status.textContent = `writing… ${(m.tokens / Math.max(secs, 1e-3)).toFixed(1)} tokens/s`;
   } else if (m.type === 'done') {
+    output.dataset['tokens'] = String(m.tokens);
+    output.dataset['seconds'] = String(m.seconds);
     status.textContent = `${m.tokens} tokens in ${m.seconds.toFixed(2)} s — ${(m.tokens / Math.max(m.seconds, 1e-3)).toFixed(1)} tokens/s (${m.finishReason})`;
     setState('done');
   } else {
