@@ -1,9 +1,11 @@
-// The model-shape flags shared by `train` and `bench`, with the CLI's default model.
+// The model-shape flags shared by `train` and `bench`; their defaults are the trainer's
+// (TRAIN_DEFAULTS.model), shown in --help.
+import { TRAIN_DEFAULTS } from '@spinettai/trainer';
 import type { Command } from 'commander';
 import { positiveInt } from './options.js';
 
 /** The model size `spinettai train` and `spinettai bench` use when no flag says otherwise. */
-export const DEFAULT_MODEL = { nLayer: 4, nEmbd: 256, nHead: 4, blockSize: 128 } as const;
+export const DEFAULT_MODEL = TRAIN_DEFAULTS.model;
 
 /** Adds --layers, --embd, --heads and --block to a command. */
 export function addModelOptions(command: Command): Command {

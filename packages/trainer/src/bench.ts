@@ -6,20 +6,12 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphBuilder, SeededRandom } from '@spinettai/graph';
-import {
-  buildGptGraph,
-  countParams,
-  type GPTConfig,
-  initParams,
-  paramShapes,
-  reseedDropout,
-  validateConfig,
-} from '@spinettai/model';
+import { countParams, type GPTConfig, initParams, validateConfig } from '@spinettai/model';
 import { Tensor } from 'onnxruntime-node';
 import type { Batch } from './data.js';
-import { ParamStore } from './paramStore.js';
+import { GptTraining } from './gptTraining.js';
 import { createSession } from './sessions.js';
-import { type OptimizerMode, TrainStep } from './step.js';
+import type { OptimizerMode } from './step.js';
 
 /** Options of `benchTrain`. */
 export interface BenchTrainOptions {
@@ -88,31 +80,14 @@ export async function benchTrain(cfgIn: Partial<GPTConfig>, o: BenchTrainOptions
   const cfg = validateConfig({ dropout: 0, ...cfgIn });
   const mode = o.optimizer ?? 'fused';
   const T = cfg.blockSize;
-  const store = new ParamStore(paramShapes(cfg), mode === 'separate');
-  store.load('p', initParams(cfg, 1));
-  const g = buildGptGraph(cfg, {
+  const model = GptTraining.create(cfg, initParams(cfg, 1), {
     batch: o.batch,
-    seqLen: T,
-    params: 'inputs',
-    targets: true,
-    logits: false,
-    dropout: cfg.dropout > 0 ? { seed: 1 } : false,
+    optimizer: mode,
+    accum: 1,
+    threads: o.threads,
   });
   const tc = performance.now();
-  const sessionOpts = {
-    mode,
-    accum: 1,
-    dropoutSeed: 1,
-    batch: o.batch,
-    seqLen: T,
-    ...(o.threads === undefined ? {} : { threads: o.threads }),
-  };
-  const step = await TrainStep.create(
-    (s) => reseedDropout(g.graph, s),
-    { inputIds: 'input_ids', targets: 'targets', loss: 'loss' },
-    store,
-    sessionOpts,
-  );
+  const step = await model.newStep(1);
   const sessionCreateMs = performance.now() - tc;
   const rng = new SeededRandom(1);
   const times: number[] = [];
@@ -131,12 +106,7 @@ export async function benchTrain(cfgIn: Partial<GPTConfig>, o: BenchTrainOptions
   let profile: BenchTrainResult['profile'];
   if (o.profile) {
     const prefix = join(tmpdir(), `spinettai-profile-${process.pid}`);
-    const ps = await TrainStep.create(
-      (s) => reseedDropout(g.graph, s),
-      { inputIds: 'input_ids', targets: 'targets', loss: 'loss' },
-      store,
-      { ...sessionOpts, profilePrefix: prefix },
-    );
+    const ps = await model.newStep(1, { profilePrefix: prefix });
     const batch = randomBatch(rng, o.batch * T, cfg.vocabSize);
     for (let i = 0; i < 2; i++) await ps.run([batch], { t: 1, lr: 1e-4, weightDecay: 0.1, gradClip: 1 });
     await ps.release();

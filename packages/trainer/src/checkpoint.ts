@@ -5,18 +5,19 @@
 // The model package's saveCheckpoint writes all files in a temporary sibling folder and
 // swaps it in with renames, so checkpoints/last and checkpoints/best are never half-written.
 
-import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TensorData } from '@spinettai/graph';
+import type { GPTConfig, Params } from '@spinettai/model';
 import {
   encodeSafetensors,
-  type GPTConfig,
   loadCheckpoint,
-  type Params,
   readSafetensorsFile,
+  recoverDir,
   saveCheckpoint,
-} from '@spinettai/model';
+} from '@spinettai/model/node';
 import { CheckpointMismatchError } from './errors.js';
+import { parseTrainerState } from './trainerState.js';
 
 /** trainer_state.json (snake_case on disk). */
 export interface TrainerState {
@@ -95,21 +96,6 @@ export async function writeCheckpoint(target: string, c: CheckpointContents): Pr
   });
 }
 
-/**
- * Undoes a folder swap interrupted between its two renames (the model package moves the
- * old folder to `.<name>.old-*` before renaming the new one in): puts the old one back.
- */
-export function recoverCheckpointFolder(target: string): void {
-  if (existsSync(target)) return;
-  const parent = dirname(target);
-  if (!existsSync(parent)) return;
-  const olds = readdirSync(parent).filter((f) => f.startsWith(`.${basename(target)}.old-`));
-  const newest = olds
-    .map((f) => join(parent, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-  if (newest !== undefined) renameSync(newest, target);
-}
-
 /** A checkpoint read back: model weights, moments and trainer state. */
 export interface LoadedTrainerCheckpoint {
   state: TrainerState;
@@ -121,15 +107,13 @@ export interface LoadedTrainerCheckpoint {
 
 /** Reads a trainer checkpoint folder (after undoing an interrupted swap). */
 export async function readTrainerCheckpoint(dir: string): Promise<LoadedTrainerCheckpoint> {
-  recoverCheckpointFolder(dir);
+  await recoverDir(dir); // the model package's repair of a swap cut short by a kill
   const statePath = join(dir, 'trainer_state.json');
   if (!existsSync(statePath))
     throw new CheckpointMismatchError(
-      `no checkpoint to resume at ${dir} (missing trainer_state.json); run without --resume to start a new run`,
+      `no checkpoint to resume at ${dir} (missing trainer_state.json); start a new run without \`resume\``,
     );
-  const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;
-  if (state.format !== 'spinettai-trainer-state')
-    throw new CheckpointMismatchError(`${statePath} is not a SpinettAI trainer state`);
+  const state = parseTrainerState(readFileSync(statePath, 'utf8'), statePath);
   const model = await loadCheckpoint(dir);
   const { tensors: moments } = await readSafetensorsFile(join(dir, 'optimizer.safetensors'));
   const m = new Map<string, TensorData>();

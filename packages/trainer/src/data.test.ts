@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatasetError } from '@spinettai/tokenizer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BatchSampler, evalBatches, loadDataset } from './data.js';
-import { DatasetError } from './errors.js';
 import { removeTempDirs, tempDir, writeDataset } from './test-utils/dataset.js';
 
 afterAll(removeTempDirs);
@@ -11,9 +11,9 @@ describe('dataset', () => {
   const train = Array.from({ length: 200 }, (_, i) => i % 50);
   const val = Array.from({ length: 40 }, (_, i) => (i * 7) % 50);
 
-  it('loads uint16 little-endian splits and cuts shifted windows', () => {
-    const dir = writeDataset(tempDir(), train, val, 50);
-    const data = loadDataset(dir);
+  it('loads uint16 little-endian splits and cuts shifted windows', async () => {
+    const dir = writeDataset(tempDir(), train, val, 260);
+    const data = await loadDataset(dir);
     expect(Array.from(data.train.slice(0, 5))).toEqual([0, 1, 2, 3, 4]);
     const s = new BatchSampler(data.train, 8, 3, { seed: 1 });
     const b = s.next();
@@ -26,8 +26,8 @@ describe('dataset', () => {
     expect(s.drawn).toBe(3);
   });
 
-  it('sampling is deterministic by seed and resumes from the saved state', () => {
-    const data = loadDataset(writeDataset(tempDir(), train, val, 50));
+  it('sampling is deterministic by seed and resumes from the saved state', async () => {
+    const data = await loadDataset(writeDataset(tempDir(), train, val, 260));
     const a = new BatchSampler(data.train, 8, 2, { seed: 5 });
     a.next();
     const resumed = new BatchSampler(data.train, 8, 2, { state: a.state(), drawn: a.drawn });
@@ -37,23 +37,23 @@ describe('dataset', () => {
     expect(Array.from(fresh.next().inputs)).not.toEqual(Array.from(other.next().inputs));
   });
 
-  it('builds a fixed evaluation set from val.bin and falls back to train.bin with a warning', () => {
-    const data = loadDataset(writeDataset(tempDir(), train, val, 50));
+  it('builds a fixed evaluation set from val.bin and falls back to train.bin with a warning', async () => {
+    const data = await loadDataset(writeDataset(tempDir(), train, val, 260));
     const e1 = evalBatches(data, 8, 2, 2, () => {});
     const e2 = evalBatches(data, 8, 2, 2, () => {});
     expect(e1.map((b) => Array.from(b.inputs))).toEqual(e2.map((b) => Array.from(b.inputs)));
     expect(Number(e1[0]!.inputs[0])).toBe(val[0]);
-    const small = loadDataset(writeDataset(tempDir(), train, [1, 2, 3], 50));
+    const small = await loadDataset(writeDataset(tempDir(), train, [1, 2, 3], 260));
     const warnings: string[] = [];
     evalBatches(small, 8, 2, 1, (m) => warnings.push(m));
     expect(warnings[0]).toMatch(/val.bin has 3 tokens/);
   });
 
-  it('rejects a truncated split and out-of-vocabulary ids with DatasetError', () => {
-    const dir = writeDataset(tempDir(), train, val, 50);
+  it('rejects a truncated split and out-of-vocabulary ids with DatasetError', async () => {
+    const dir = writeDataset(tempDir(), train, val, 260);
     writeFileSync(join(dir, 'train.bin'), Buffer.alloc(7));
-    expect(() => loadDataset(dir)).toThrow(DatasetError);
-    const dir2 = writeDataset(tempDir(), [1, 2, 99], val, 50);
-    expect(() => loadDataset(dir2)).toThrow(/outside vocab_size/);
+    await expect(loadDataset(dir)).rejects.toThrow(DatasetError);
+    const dir2 = writeDataset(tempDir(), [1, 2, 999], val, 260);
+    await expect(loadDataset(dir2)).rejects.toThrow(/outside vocab_size/);
   });
 });

@@ -1,30 +1,20 @@
-// Reads a tokenized dataset (meta.json, train.bin, val.bin from @spinettai/tokenizer)
-// and cuts it into training windows. A window is blockSize + 1 contiguous tokens: inputs
-// are the first blockSize, targets the last blockSize. Training windows start at random
-// offsets drawn from a SeededRandom (its state is checkpointed); the evaluation set is a
-// fixed list of windows from val.bin, the same at every evaluation.
+// Opens a tokenized dataset through the tokenizer package's readers (which own meta.json,
+// train.bin and val.bin) and cuts it into training windows. A window is blockSize + 1
+// contiguous tokens: inputs are the first blockSize, targets the last blockSize. Training
+// windows start at random offsets drawn from a SeededRandom (its state is checkpointed); the
+// evaluation set is a fixed list of windows from val.bin, the same at every evaluation.
 
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '@spinettai/graph';
-import { DatasetError } from './errors.js';
-
-/** meta.json as written by the tokenizer package (snake_case, as on disk). */
-export interface DatasetMeta {
-  format: 'spinettai-dataset';
-  version: number;
-  vocab_size: number;
-  dtype: 'uint16' | 'uint32';
-  eot_token_id: number;
-  pad_token_id: number;
-  tokenizer_sha256: string;
-  val_fraction?: number;
-  seed?: number;
-  splits: {
-    train: { file: string; tokens: number; songs?: number };
-    val: { file: string; tokens: number; songs?: number };
-  };
-}
+import { DatasetError, TOKENIZER_JSON, TokenizerFileError } from '@spinettai/tokenizer';
+import {
+  type DatasetMeta,
+  loadTokenizer,
+  readDatasetMeta,
+  readDatasetTokens,
+} from '@spinettai/tokenizer/node';
+import { RNG_STREAMS } from './rng.js';
 
 /** A loaded dataset: token ids of each split and the metadata. */
 export interface Dataset {
@@ -34,63 +24,62 @@ export interface Dataset {
   readonly val: Uint16Array | Uint32Array;
 }
 
-function readTokens(
-  dir: string,
-  file: string,
-  dtype: DatasetMeta['dtype'],
-  expected: number,
-): Uint16Array | Uint32Array {
-  const path = join(dir, file);
-  let buf: Buffer;
+/**
+ * Checks, through the tokenizer package's loader, that `dir/tokenizer.json` exists, loads,
+ * is the tokenizer meta.json was built with (its sha256) and covers vocab_size ids — the
+ * checks a checkpoint save makes, done before step 1 so a run never trains for hours and
+ * then fails to save.
+ * @throws DatasetError naming the file and what to do.
+ */
+export async function checkTokenizerFile(dir: string, meta: DatasetMeta): Promise<void> {
+  const path = join(dir, TOKENIZER_JSON);
+  let tokenizer: Awaited<ReturnType<typeof loadTokenizer>>;
   try {
-    buf = readFileSync(path);
+    tokenizer = await loadTokenizer(dir);
   } catch (e) {
+    if (!(e instanceof TokenizerFileError)) throw e;
+    const missing = !existsSync(path);
     throw new DatasetError(
-      `cannot read ${path}: ${(e as Error).message}. Run \`spinettai tokenize\` to create the dataset.`,
+      path,
+      missing
+        ? `${path} is missing: checkpoints carry the tokenizer, so training needs it; re-run \`spinettai tokenize\` to write the data folder`
+        : `${e.message.replace(/\.$/, '')}; re-run \`spinettai tokenize\` to write it again`,
     );
   }
-  const width = dtype === 'uint16' ? 2 : 4;
-  if (buf.byteLength % width !== 0)
-    throw new DatasetError(`${path} has ${buf.byteLength} bytes, not a multiple of ${width} (${dtype})`);
-  const n = buf.byteLength / width;
-  if (n !== expected)
-    throw new DatasetError(`${path} holds ${n} tokens but meta.json says ${expected}; re-run the tokenizer`);
-  // Copy into an aligned buffer and decode little-endian explicitly (portable to BE hosts).
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out = dtype === 'uint16' ? new Uint16Array(n) : new Uint32Array(n);
-  for (let i = 0; i < n; i++)
-    out[i] = width === 2 ? view.getUint16(2 * i, true) : view.getUint32(4 * i, true);
-  return out;
+  if (tokenizer.sha256 !== meta.tokenizer_sha256)
+    throw new DatasetError(
+      path,
+      `${path} does not match meta.json's tokenizer_sha256: the tokenizer changed after the dataset was built; re-run \`spinettai tokenize\``,
+    );
+  if (tokenizer.vocabSize !== meta.vocab_size)
+    throw new DatasetError(
+      path,
+      `${path} has ${tokenizer.vocabSize} token ids but meta.json says vocab_size ${meta.vocab_size}; re-run \`spinettai tokenize\``,
+    );
 }
 
-/** Loads meta.json, train.bin and val.bin from a dataset folder and checks them against each other. */
-export function loadDataset(dir: string): Dataset {
-  const metaPath = join(dir, 'meta.json');
-  let meta: DatasetMeta;
-  try {
-    meta = JSON.parse(readFileSync(metaPath, 'utf8')) as DatasetMeta;
-  } catch (e) {
-    throw new DatasetError(
-      `cannot read ${metaPath}: ${(e as Error).message}. Point --data at the folder written by \`spinettai tokenize\`.`,
-    );
-  }
-  if (meta.format !== 'spinettai-dataset' || meta.version !== 1)
-    throw new DatasetError(`${metaPath}: unsupported format ${meta.format} v${meta.version}`);
-  if (meta.dtype !== 'uint16' && meta.dtype !== 'uint32')
-    throw new DatasetError(`${metaPath}: unknown dtype '${String(meta.dtype)}'`);
-  if (!Number.isInteger(meta.vocab_size) || meta.vocab_size <= 0)
-    throw new DatasetError(`${metaPath}: bad vocab_size ${meta.vocab_size}`);
-  const train = readTokens(dir, meta.splits.train.file, meta.dtype, meta.splits.train.tokens);
-  const val = readTokens(dir, meta.splits.val.file, meta.dtype, meta.splits.val.tokens);
+/**
+ * Loads meta.json, train.bin and val.bin from a dataset folder (through the tokenizer
+ * package's readers), checks every id against vocab_size and checks tokenizer.json.
+ * @throws DatasetError (from @spinettai/tokenizer) naming the file and what to do.
+ */
+export async function loadDataset(dir: string): Promise<Dataset> {
+  const meta = await readDatasetMeta(dir);
+  const train = await readDatasetTokens(dir, 'train');
+  const val = await readDatasetTokens(dir, 'val');
   for (const [name, arr] of [
     ['train', train],
     ['val', val],
   ] as const) {
     for (let i = 0; i < arr.length; i++) {
       if (arr[i]! >= meta.vocab_size)
-        throw new DatasetError(`${name}.bin token ${i} is ${arr[i]}, outside vocab_size ${meta.vocab_size}`);
+        throw new DatasetError(
+          join(dir, meta.splits[name].file),
+          `${meta.splits[name].file} token ${i} is ${arr[i]}, outside vocab_size ${meta.vocab_size}; re-run \`spinettai tokenize\``,
+        );
     }
   }
+  await checkTokenizerFile(dir, meta);
   return { dir, meta, train, val };
 }
 
@@ -118,9 +107,6 @@ export function windowsToBatch(
   return batch;
 }
 
-/** Stream id of the batch sampler's generator: apart from initParams' (0, 1, 2, …), dropoutSeed's (0x5eed + k) and deriveSeed's (0x40000000 + step). */
-const SAMPLER_STREAM = 0x20000000;
-
 /** Random training windows drawn from a SeededRandom whose state is saved in checkpoints. */
 export class BatchSampler {
   private readonly rng: SeededRandom;
@@ -135,11 +121,12 @@ export class BatchSampler {
   ) {
     if (tokens.length < blockSize + 1) {
       throw new DatasetError(
-        `train.bin has ${tokens.length} tokens, fewer than one window of blockSize + 1 = ${blockSize + 1}; use a smaller --block-size or more lyrics`,
+        'train.bin',
+        `train.bin has ${tokens.length} tokens, fewer than one window of \`blockSize\` + 1 = ${blockSize + 1}; use a smaller \`blockSize\` or more lyrics`,
       );
     }
     this.rng =
-      'seed' in from ? new SeededRandom(from.seed, SAMPLER_STREAM) : SeededRandom.fromState(from.state);
+      'seed' in from ? new SeededRandom(from.seed, RNG_STREAMS.sampler) : SeededRandom.fromState(from.state);
     this.drawn = 'seed' in from ? 0 : from.drawn;
   }
 

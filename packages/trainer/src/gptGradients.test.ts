@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const cfg: GPTConfig = {
   vocabSize: 32,
   blockSize: 8,
+  nPositions: 8,
   nLayer: 2,
   nHead: 2,
   nEmbd: 16,
@@ -154,6 +155,7 @@ describe('the GPT-2 graph and the gradient rules', () => {
     const cfg = {
       vocabSize: 16,
       blockSize: 4,
+      nPositions: 4,
       nLayer: 1,
       nHead: 2,
       nEmbd: 8,

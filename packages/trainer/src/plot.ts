@@ -1,9 +1,11 @@
 // The loss-curve plot: train and validation loss against step, as an SVG made with
 // vega-lite (spec → vega) and vega's headless SVG renderer. Written at every evaluation.
+// vega and vega-lite are imported on first use, not with the package: they weigh 11 MB,
+// and vega-canvas runs a top-level `await import('canvas')`, which would make
+// `require('@spinettai/trainer')` fail with ERR_REQUIRE_ASYNC_MODULE.
 
-import { writeFileAtomic } from '@spinettai/model';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from '@spinettai/model/node';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** One point of the loss curves. */
 export interface LossPoint {
@@ -36,6 +38,7 @@ export async function lossCurveSvg(
       color: { field: 'split', type: 'nominal', title: null, scale: { domain: ['train', 'validation'] } },
     },
   };
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -59,7 +59,7 @@ describe('kill -9 and resume (real subprocess)', () => {
     const work = tempDir();
     const script = join(work, 'child.mjs');
     writeFileSync(script, CHILD);
-    const dataDir = writeDataset(join(work, 'data'), noiseTokens(800, 32, 5), noiseTokens(200, 32, 6), 32);
+    const dataDir = writeDataset(join(work, 'data'), noiseTokens(800, 32, 5), noiseTokens(200, 32, 6), 260);
     const opts = (outDir: string, resume = false) => ({
       dataDir,
       outDir,

@@ -1,14 +1,13 @@
 // The training step on a tiny GPT-2: fused vs separate AdamW agree, gradient
 // accumulation (2 × B) matches one batch of 2B, and the model overfits one batch.
 import { SeededRandom } from '@spinettai/graph';
-import { buildGptGraph, initParams, paramShapes, reseedDropout, validateConfig } from '@spinettai/model';
+import { initParams, validateConfig } from '@spinettai/model';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Batch } from './data.js';
-import { ParamStore } from './paramStore.js';
-import { type OptimizerMode, TrainStep } from './step.js';
+import { GptTraining } from './gptTraining.js';
+import type { OptimizerMode, TrainStep } from './step.js';
 
 const cfg = validateConfig({ vocabSize: 32, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 });
-const io = { inputIds: 'input_ids', targets: 'targets', loss: 'loss' };
 
 function randomBatch(rng: SeededRandom, B: number, T: number): Batch {
   const n = B * T;
@@ -29,24 +28,9 @@ function concat(a: Batch, b: Batch): Batch {
 }
 
 async function makeStep(mode: OptimizerMode, accum: number, batch: number) {
-  const store = new ParamStore(paramShapes(cfg), true);
-  store.load('p', initParams(cfg, 3));
-  const g = buildGptGraph(cfg, {
-    batch,
-    seqLen: cfg.blockSize,
-    params: 'inputs',
-    targets: true,
-    logits: false,
-  });
-  const step = await TrainStep.create((seed) => reseedDropout(g.graph, seed), io, store, {
-    mode,
-    accum,
-    dropoutSeed: 1,
-    batch,
-    seqLen: cfg.blockSize,
-    threads: 1,
-  });
-  return { store, step };
+  const model = GptTraining.create(cfg, initParams(cfg, 3), { batch, optimizer: mode, accum, threads: 1 });
+  const step = await model.newStep(1);
+  return { store: model.store, step };
 }
 
 const open: TrainStep[] = [];

@@ -21,6 +21,7 @@ import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Batch } from './data.js';
 import { TrainerError } from './errors.js';
 import type { ParamStore } from './paramStore.js';
+import { RNG_STREAMS } from './rng.js';
 import { createSession, type SessionOptions } from './sessions.js';
 
 /** Where AdamW runs. */
@@ -164,12 +165,12 @@ export class TrainStep {
     if (o.mode === 'fused') {
       main = await createSession(fusedGraph(forward(o.dropoutSeed), io, store, o.accum > 1), o);
       if (o.accum > 1) {
-        const g = gradientGraph(forward(o.dropoutSeed ^ 0x2545f491), io, params, true);
+        const g = gradientGraph(forward(o.dropoutSeed ^ RNG_STREAMS.accumXor), io, params, true);
         gradAcc = await createSession(g.graph, o);
         gradOutputs = g.outputs;
       }
     } else {
-      const g = gradientGraph(forward(o.dropoutSeed ^ 0x2545f491), io, params, o.accum > 1);
+      const g = gradientGraph(forward(o.dropoutSeed ^ RNG_STREAMS.accumXor), io, params, o.accum > 1);
       gradAcc = await createSession(g.graph, o);
       gradOutputs = g.outputs;
       main = await createSession(optimizerGraph(store), o);

@@ -2,8 +2,9 @@
 // tokenize, train for about three minutes, export, and write three songs.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportOnnx, Generator } from '@spinettai/model';
-import { tokenizeCorpus } from '@spinettai/tokenizer';
+import { exportOnnx, loadTextGenerator } from '@spinettai/model/node';
+import { tokenizeCorpus } from '@spinettai/tokenizer/node';
+import { TRAIN_DEFAULTS } from '@spinettai/trainer';
 import type { Command } from 'commander';
 import { duration, nonNegativeInt } from '../options.js';
 import { trainWithProgress } from './train.js';
@@ -12,7 +13,23 @@ import { trainWithProgress } from './train.js';
 export const DEMO_CORPUS = fileURLToPath(new URL('../../data/demo-corpus.jsonl', import.meta.url));
 
 /** Sized to train in about three minutes on two CPU cores. */
-export const DEMO_MODEL = { nLayer: 4, nEmbd: 128, nHead: 4, blockSize: 128, dropout: 0.2 } as const;
+export const DEMO_MODEL = { nLayer: 4, nEmbd: 128, nHead: 4, blockSize: 128 } as const;
+
+/**
+ * The demo's training settings; everything not listed is the trainer's default
+ * (TRAIN_DEFAULTS: weight decay, gradient clip, one micro-batch per step).
+ */
+export const DEMO_TRAINING = {
+  dropout: 0.2,
+  batchSize: 16,
+  steps: 1000,
+  lr: 2e-3,
+  minLr: 2e-4,
+  warmupSteps: 50,
+  evalEvery: 50,
+  evalBatches: 4,
+  saveEvery: 100,
+} as const;
 
 const PROMPTS = ['', 'Cuando', 'El río'];
 
@@ -24,8 +41,9 @@ export function registerDemo(program: Command): void {
     )
     .option('--out <dir>', 'run folder to write', 'runs/demo')
     .option('--max-time <duration>', 'training time budget', duration, 180)
-    .option('--seed <n>', 'seed of the whole run', nonNegativeInt, 1337)
-    .action(async (flags: { out: string; maxTime: number; seed: number }) => {
+    .option('--seed <n>', 'seed of the whole run', nonNegativeInt, TRAIN_DEFAULTS.seed)
+    .option('--overwrite', 'replace an earlier demo run in --out (only files spinettai wrote)', false)
+    .action(async (flags: { out: string; maxTime: number; seed: number; overwrite: boolean }) => {
       const out = resolve(flags.out);
       const dataDir = join(out, 'data');
       const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,52 +56,37 @@ export function registerDemo(program: Command): void {
         minFrequency: 2,
         valFraction: 0.1,
         seed: flags.seed,
+        overwrite: flags.overwrite,
       });
       say(
         `    vocab ${meta.vocab_size}, ${meta.splits.train.tokens} train / ${meta.splits.val.tokens} val tokens`,
       );
 
       say(
-        `2/4 train a ${DEMO_MODEL.nLayer}-layer GPT-2 (${DEMO_MODEL.nEmbd} embd) for up to ${Math.round(flags.maxTime)} s`,
+        `2/4 train a ${DEMO_MODEL.nLayer}-layer GPT-2 (${DEMO_MODEL.nEmbd} embd, dropout ${DEMO_TRAINING.dropout}) for up to ${Math.round(flags.maxTime)} s`,
       );
       await trainWithProgress({
         dataDir,
         outDir: out,
         model: DEMO_MODEL,
-        batchSize: 16,
-        gradAccum: 1,
-        steps: 1000,
-        maxTimeSec: flags.maxTime,
-        lr: 2e-3,
-        minLr: 2e-4,
-        warmupSteps: 50,
-        weightDecay: 0.1,
-        gradClip: 1.0,
-        evalEvery: 50,
-        evalBatches: 4,
-        saveEvery: 100,
+        ...DEMO_TRAINING,
+        maxTimeSeconds: flags.maxTime,
         seed: flags.seed,
-        resume: false,
+        overwrite: flags.overwrite,
       });
 
       const exportDir = join(out, 'export');
       say(`3/4 export ${join(out, 'checkpoints', 'best')} → ${exportDir}`);
-      await exportOnnx(join(out, 'checkpoints', 'best'), exportDir);
+      await exportOnnx(join(out, 'checkpoints', 'best'), exportDir, { overwrite: flags.overwrite });
 
       say('4/4 three new songs\n');
-      const generator = await Generator.load(exportDir);
+      const generator = await loadTextGenerator(exportDir);
       try {
         for (const [i, prompt] of PROMPTS.entries()) {
           say(`--- canción ${i + 1} ---`);
           process.stdout.write(prompt);
-          for await (const piece of generator.stream(prompt, {
-            maxNewTokens: 160,
-            temperature: 0.8,
-            topK: 40,
-            topP: 0.95,
-            repetitionPenalty: 1.1,
-            seed: flags.seed + i,
-          })) {
+          // Sampling: the library's DEFAULT_SAMPLING, as `spinettai generate` uses.
+          for await (const piece of generator.stream(prompt, { maxNewTokens: 160, seed: flags.seed + i })) {
             process.stdout.write(piece);
           }
           say('\n');

@@ -1,7 +1,13 @@
 // `spinettai info`: what a corpus, data folder, checkpoint, run or export folder holds.
+// Every file is read through its package's loader (loadCheckpoint, fromHfConfig,
+// readTrainerState, verifyDatasetFolder), so a damaged folder is reported as damaged (exit 1).
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCorpus, readDatasetMeta } from '@spinettai/tokenizer';
+import { ConfigError, fromHfConfig, type GPTConfig } from '@spinettai/model';
+import { loadCheckpoint } from '@spinettai/model/node';
+import { readCorpus, verifyDatasetFolder } from '@spinettai/tokenizer/node';
+import { readTrainerState, TRAINER_STATE_JSON } from '@spinettai/trainer';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 
@@ -18,7 +24,6 @@ export function registerInfo(program: Command): void {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
-const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8'));
 
 async function describe(path: string): Promise<string[]> {
   if (statSync(path).isFile()) return describeCorpus(path);
@@ -40,7 +45,8 @@ async function describeCorpus(path: string): Promise<string[]> {
 }
 
 async function describeDataset(dir: string): Promise<string[]> {
-  const meta = await readDatasetMeta(dir);
+  // Whole or refused: sizes match meta.json and tokenizer.json is the one it was encoded with.
+  const meta = await verifyDatasetFolder(dir);
   return [
     `data folder ${dir}`,
     `  vocab size: ${meta.vocab_size} (${meta.dtype} token files)`,
@@ -50,34 +56,48 @@ async function describeDataset(dir: string): Promise<string[]> {
   ];
 }
 
-function modelLines(dir: string): string[] {
-  const c = readJson(join(dir, 'config.json'));
-  return [
-    `  model: GPT-2, ${c['n_layer']} layers, ${c['n_embd']} embd, ${c['n_head']} heads, context ${c['n_positions']}, vocab ${c['vocab_size']}`,
-  ];
+const modelLine = (c: GPTConfig) =>
+  `  model: GPT-2, ${c.nLayer} layers, ${c.nEmbd} embd, ${c.nHead} heads, context ${c.blockSize}, vocab ${c.vocabSize}`;
+
+/** config.json of an export folder, through the model package's reader. */
+async function readExportConfig(dir: string): Promise<GPTConfig> {
+  const path = join(dir, 'config.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON (${(e as Error).message}); export the model again`);
+  }
+  try {
+    return fromHfConfig(json);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UserError(`${path}: ${e.message}; export the model again`);
+    throw e;
+  }
 }
 
-function describeCheckpoint(dir: string): string[] {
+async function describeCheckpoint(dir: string): Promise<string[]> {
+  // Loads every tensor: a truncated or corrupt checkpoint fails here, naming the file.
+  const { config } = await loadCheckpoint(dir);
   const lines = [
     `checkpoint ${dir}`,
-    ...modelLines(dir),
+    modelLine(config),
     `  weights: ${mb(size(join(dir, 'model.safetensors')))}`,
   ];
-  const statePath = join(dir, 'trainer_state.json');
-  if (existsSync(statePath)) {
-    const s = readJson(statePath);
-    if (s['step'] !== undefined) lines.push(`  step: ${s['step']}`);
-    const best = s['best_val_loss'] ?? s['bestValLoss'];
-    if (typeof best === 'number') lines.push(`  best validation loss: ${best.toFixed(4)}`);
+  if (existsSync(join(dir, TRAINER_STATE_JSON))) {
+    const s = await readTrainerState(dir);
+    lines.push(`  step: ${s.step} of ${String(s.train_options['steps'] ?? '?')}`);
+    if (s.best_val_loss !== null)
+      lines.push(`  best validation loss: ${s.best_val_loss.toFixed(4)} at step ${s.best_step}`);
   }
   return lines;
 }
 
-function describeRun(dir: string): string[] {
+async function describeRun(dir: string): Promise<string[]> {
   const lines = [`run ${dir}`];
   for (const name of ['last', 'best']) {
     const ckpt = join(dir, 'checkpoints', name);
-    if (existsSync(join(ckpt, 'config.json'))) lines.push(...describeCheckpoint(ckpt).map((l) => `  ${l}`));
+    if (existsSync(ckpt)) lines.push(...(await describeCheckpoint(ckpt)).map((l) => `  ${l}`));
   }
   const metrics = join(dir, 'metrics.jsonl');
   if (existsSync(metrics)) {
@@ -88,11 +108,11 @@ function describeRun(dir: string): string[] {
   return lines;
 }
 
-function describeExport(dir: string): string[] {
+async function describeExport(dir: string): Promise<string[]> {
   const onnx = join(dir, 'onnx', 'model.onnx');
   return [
     `ONNX export ${dir}`,
-    ...modelLines(dir),
+    modelLine(await readExportConfig(dir)),
     `  onnx/model.onnx: ${mb(size(onnx) + size(`${onnx}_data`))}`,
   ];
 }

@@ -1,0 +1,382 @@
+// One training run as an object with explicit state: where it started (fresh, resumed,
+// fine-tuned), the step counter, the best validation loss, the loss history, and the
+// onnxruntime sessions. `train()` opens a run, loops `trainOneStep` / `evaluate` /
+// `saveLast`, and releases it.
+//
+// Exact resume: everything random is a function of saved state. Batches come from the
+// sampler's SeededRandom (state checkpointed); dropout masks come from onnxruntime's per-session
+// RNG, so the training sessions are rebuilt with seed deriveSeed(seed, step) right after
+// every save of checkpoints/last — in an uninterrupted run too — and a resumed run builds
+// them with the same seed. The losses of a resumed run therefore equal the original's.
+
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { countParams, type GPTConfig } from '@spinettai/model';
+import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
+import { type Batch, BatchSampler, type Dataset, evalBatches } from './data.js';
+import { NonFiniteLossError } from './errors.js';
+import type { Evaluator } from './evaluate.js';
+import { GptTraining } from './gptTraining.js';
+import { appendMetrics, type MetricsRecord, truncateMetrics } from './metrics.js';
+import {
+  FREE_ON_RESUME,
+  type ResolvedOptions,
+  recordedOptions,
+  type TrainHooks,
+  type TrainSummary,
+} from './options.js';
+import { type LossPoint, writeLossCurve } from './plot.js';
+import { deriveSeed } from './rng.js';
+import { learningRate } from './schedule.js';
+import { startingPoint } from './start.js';
+import type { TrainStep } from './step.js';
+
+/** The files of a run folder. */
+interface RunPaths {
+  last: string;
+  best: string;
+  metrics: string;
+  lossCurve: string;
+}
+
+/** A training run in progress. Create with `TrainRun.open`, always `release()` it. */
+export class TrainRun {
+  /** Optimizer steps completed (including those of the run this one resumed). */
+  step: number;
+  private bestVal: number | null;
+  private bestStep: number | null;
+  private readonly elapsedBefore: number;
+  private lastSaved: number;
+  private lastTrainLoss: number | null;
+  private lastValLoss: number | null;
+  /** Training losses since the last evaluation (their mean is the logged train loss). */
+  private sinceEval: number[] = [];
+  /** (train, val) loss of every evaluation, for the overfitting warning. */
+  private readonly evals: { train: number; val: number }[];
+  private overfitWarned = false;
+  private readonly points: LossPoint[] = [];
+  /** Durations of the last 20 steps, for tokens/s and the ETA. */
+  private readonly stepTimes: number[] = [];
+  private tokensThisRun = 0;
+  private trainSecThisRun = 0;
+  private trainStep: TrainStep | undefined;
+  private evaluator: Evaluator | undefined;
+  private readonly tokensPerStep: number;
+
+  private constructor(
+    private readonly o: ResolvedOptions,
+    private readonly hooks: TrainHooks,
+    private readonly data: Dataset,
+    readonly cfg: GPTConfig,
+    private readonly model: GptTraining,
+    private readonly sampler: BatchSampler,
+    private readonly evalSet: readonly Batch[],
+    private readonly paths: RunPaths,
+    history: readonly MetricsRecord[],
+    resumed: TrainerState | undefined,
+    private readonly t0: number,
+  ) {
+    this.step = resumed?.step ?? 0;
+    this.bestVal = resumed?.best_val_loss ?? null;
+    this.bestStep = resumed?.best_step ?? null;
+    this.elapsedBefore = resumed?.elapsed_s ?? 0;
+    this.lastSaved = resumed ? this.step : -1;
+    for (const r of history) {
+      this.points.push({ step: r.step, split: 'train', loss: r.train_loss });
+      if (r.val_loss !== null) this.points.push({ step: r.step, split: 'validation', loss: r.val_loss });
+    }
+    this.evals = history
+      .filter((r) => r.val_loss !== null)
+      .map((r) => ({ train: r.train_loss, val: r.val_loss! }));
+    this.lastTrainLoss = history.at(-1)?.train_loss ?? null;
+    this.lastValLoss = this.evals.at(-1)?.val ?? null;
+    this.tokensPerStep = o.batchSize * cfg.blockSize * o.gradAccum;
+  }
+
+  /** Checks the starting point, builds graphs, store, sampler and sessions. */
+  static async open(o: ResolvedOptions, hooks: TrainHooks, data: Dataset, t0: number): Promise<TrainRun> {
+    const warn = async (m: string) => {
+      await hooks.onWarning?.(m);
+    };
+    const ckRoot = join(o.outDir, 'checkpoints');
+    const paths: RunPaths = {
+      last: join(ckRoot, 'last'),
+      best: join(ckRoot, 'best'),
+      metrics: join(o.outDir, 'metrics.jsonl'),
+      lossCurve: join(o.outDir, 'loss.svg'),
+    };
+    mkdirSync(ckRoot, { recursive: true });
+    const { cfg, params, resumed } = await startingPoint(o, data, paths.last);
+    if (!resumed && existsSync(paths.last))
+      await warn(
+        `${o.outDir} already holds a run; starting a new one replaces its checkpoints and metrics (set \`resume\` to continue it)`,
+      );
+    const tokensPerStep = o.batchSize * cfg.blockSize * o.gradAccum;
+    if (data.train.length < 4 * tokensPerStep)
+      await warn(
+        `train.bin has only ${data.train.length} tokens, less than 4 optimizer steps' worth (${tokensPerStep} each): the model will see the same lyrics over and over and overfit; use fewer \`steps\` or more songs`,
+      );
+    if (resumed !== undefined) {
+      const saved = resumed.state.train_options;
+      const now = recordedOptions(o);
+      const changed = Object.keys(now).filter(
+        (k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]) && !FREE_ON_RESUME.includes(k),
+      );
+      if (changed.length > 0)
+        await warn(
+          `resuming with different options (${changed.join(', ')}) than the checkpoint was trained with: the run will not reproduce an uninterrupted one`,
+        );
+    }
+    const sampler = new BatchSampler(
+      data.train,
+      cfg.blockSize,
+      o.batchSize,
+      resumed
+        ? { state: resumed.state.rng.sampler, drawn: resumed.state.rng.windows_drawn }
+        : { seed: o.seed },
+    );
+    const history = resumed ? await truncateMetrics(paths.metrics, resumed.state.step) : [];
+    if (!resumed) rmSync(paths.metrics, { force: true });
+    const model = GptTraining.create(
+      cfg,
+      params,
+      { batch: o.batchSize, optimizer: o.optimizer, accum: o.gradAccum, threads: o.threads },
+      resumed,
+    );
+    const evalWarnings: string[] = [];
+    const evalSet = evalBatches(data, cfg.blockSize, o.batchSize, o.evalBatches, (m) => evalWarnings.push(m));
+    const run = new TrainRun(
+      o,
+      hooks,
+      data,
+      cfg,
+      model,
+      sampler,
+      evalSet,
+      paths,
+      history,
+      resumed?.state,
+      t0,
+    );
+    try {
+      run.trainStep = await model.newStep(deriveSeed(o.seed, run.step));
+      run.evaluator = await model.newEvaluator();
+      for (const m of evalWarnings) await warn(m);
+    } catch (e) {
+      await run.release();
+      throw e;
+    }
+    return run;
+  }
+
+  /** Training seconds summed over this run and the runs it resumed. */
+  private elapsed(): number {
+    return this.elapsedBefore + (performance.now() - this.t0) / 1000;
+  }
+
+  /** Runs until `steps`, the time budget or the abort signal; saves and evaluates on the way. */
+  async run(): Promise<TrainSummary> {
+    const o = this.o;
+    let stoppedBy: TrainSummary['stoppedBy'] = 'steps';
+    while (this.step < o.steps) {
+      const { lr, loss } = await this.trainOneStep();
+      const runSec = (performance.now() - this.t0) / 1000;
+      const aborted = o.signal?.aborted === true; // also when a hook aborted just now
+      const outOfTime = runSec >= o.maxTimeSeconds || aborted;
+      const last = this.step === o.steps || outOfTime;
+      const valLoss = this.step % o.evalEvery === 0 || last ? await this.evaluate() : null;
+      await this.log(lr, loss, valLoss);
+      if (this.step % o.saveEvery === 0 || last) await this.saveLast();
+      if (outOfTime && this.step < o.steps) {
+        stoppedBy = aborted ? 'signal' : 'time';
+        break;
+      }
+    }
+    if (this.lastSaved !== this.step) await this.saveLast(); // resumed at the final step
+    return this.summary(stoppedBy);
+  }
+
+  private gradNorm = 0;
+  private tokensPerSec = 0;
+
+  /** One optimizer step: sample the batches, run forward + backward + AdamW, report it. */
+  async trainOneStep(): Promise<{ lr: number; loss: number }> {
+    const o = this.o;
+    const lr = learningRate(this.step, {
+      lr: o.lr,
+      minLr: o.minLr,
+      warmupSteps: o.warmupSteps,
+      totalSteps: o.steps,
+    });
+    const batches: Batch[] = [];
+    for (let i = 0; i < o.gradAccum; i++) batches.push(this.sampler.next());
+    const ts = performance.now();
+    const r = await this.trainStep!.run(batches, {
+      t: this.step + 1,
+      lr,
+      weightDecay: o.weightDecay,
+      gradClip: o.gradClip,
+    });
+    const dt = (performance.now() - ts) / 1000;
+    const failed = !Number.isFinite(r.loss)
+      ? 'loss'
+      : !Number.isFinite(r.gradNorm)
+        ? 'gradient norm'
+        : undefined;
+    if (failed !== undefined)
+      throw new NonFiniteLossError(
+        this.step + 1,
+        failed,
+        failed === 'loss' ? r.loss : r.gradNorm,
+        existsSync(this.paths.last) ? this.paths.last : undefined,
+      );
+    this.step++;
+    this.tokensThisRun += this.tokensPerStep;
+    this.trainSecThisRun += dt;
+    this.stepTimes.push(dt);
+    if (this.stepTimes.length > 20) this.stepTimes.shift();
+    const recent = this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length;
+    this.tokensPerSec = this.tokensPerStep / recent;
+    this.gradNorm = r.gradNorm;
+    this.sinceEval.push(r.loss);
+    this.lastTrainLoss = r.loss;
+    const runSec = (performance.now() - this.t0) / 1000;
+    await this.hooks.onStep?.({
+      step: this.step,
+      steps: o.steps,
+      loss: r.loss,
+      lr,
+      gradNorm: r.gradNorm,
+      tokensPerSec: this.tokensPerSec,
+      elapsedSeconds: this.elapsed(),
+      etaSeconds: Math.min((o.steps - this.step) * recent, Math.max(0, o.maxTimeSeconds - runSec)),
+    });
+    return { lr, loss: r.loss };
+  }
+
+  /** Appends the step to metrics.jsonl and redraws loss.svg after an evaluation. */
+  private async log(lr: number, loss: number, valLoss: number | null): Promise<void> {
+    appendMetrics(this.paths.metrics, {
+      step: this.step,
+      lr,
+      train_loss: loss,
+      val_loss: valLoss,
+      grad_norm: this.gradNorm,
+      tokens_per_s: this.tokensPerSec,
+      elapsed_s: this.elapsed(),
+    });
+    this.points.push({ step: this.step, split: 'train', loss });
+    if (valLoss !== null) {
+      this.points.push({ step: this.step, split: 'validation', loss: valLoss });
+      await writeLossCurve(this.paths.lossCurve, this.points);
+    }
+  }
+
+  /** Validation loss on the fixed windows; keeps checkpoints/best and warns on overfitting. */
+  async evaluate(): Promise<number> {
+    const valLoss = await this.evaluator!.loss(this.evalSet);
+    const trainLoss = this.sinceEval.reduce((a, b) => a + b, 0) / Math.max(1, this.sinceEval.length);
+    this.sinceEval = [];
+    this.evals.push({ train: trainLoss, val: valLoss });
+    this.lastValLoss = valLoss;
+    await this.hooks.onEval?.({ step: this.step, trainLoss, valLoss });
+    const k = this.evals.length;
+    if (k >= 3 && !this.overfitWarned) {
+      const [a, b, c] = [this.evals[k - 3]!, this.evals[k - 2]!, this.evals[k - 1]!];
+      if (c.val > b.val && b.val > a.val && c.train < b.train && b.train < a.train) {
+        this.overfitWarned = true;
+        await this.hooks.onWarning?.(
+          `validation loss has risen for 2 evaluations (${a.val.toFixed(3)} → ${c.val.toFixed(3)}) while training loss fell (step ${this.step}): the model is overfitting; checkpoints/best keeps the best weights, consider stopping, more dropout or fewer steps`,
+        );
+      }
+    }
+    if (this.bestVal === null || valLoss < this.bestVal) {
+      this.bestVal = valLoss;
+      this.bestStep = this.step;
+      this.overfitWarned = false;
+      await this.saveBest();
+    }
+    return valLoss;
+  }
+
+  /** Writes checkpoints/last, then rebuilds the training sessions with the dropout seed of this step. */
+  async saveLast(): Promise<void> {
+    await writeCheckpoint(this.paths.last, this.contents());
+    this.lastSaved = this.step;
+    await this.hooks.onCheckpoint?.({ step: this.step, kind: 'last', path: this.paths.last });
+    // Fresh dropout RNG from (seed, step), exactly what a resume from this checkpoint builds.
+    if (this.cfg.dropout > 0) {
+      await this.trainStep?.release();
+      this.trainStep = undefined;
+      this.trainStep = await this.model.newStep(deriveSeed(this.o.seed, this.step));
+    }
+  }
+
+  /** Writes checkpoints/best. */
+  async saveBest(): Promise<void> {
+    await writeCheckpoint(this.paths.best, this.contents());
+    await this.hooks.onCheckpoint?.({ step: this.step, kind: 'best', path: this.paths.best });
+  }
+
+  /** trainer_state.json of the current step. */
+  state(): TrainerState {
+    return {
+      format: 'spinettai-trainer-state',
+      version: 1,
+      step: this.step,
+      config: stateConfig(this.cfg),
+      train_options: recordedOptions(this.o),
+      rng: { sampler: [...this.sampler.state()], windows_drawn: this.sampler.drawn },
+      tokenizer_sha256: this.data.meta.tokenizer_sha256,
+      best_val_loss: this.bestVal,
+      best_step: this.bestStep,
+      dropout_seed: deriveSeed(this.o.seed, this.step),
+      elapsed_s: this.elapsed(),
+      optimizer_mode: this.o.optimizer,
+    };
+  }
+
+  private contents(): CheckpointContents {
+    const store = this.model.store;
+    return {
+      state: this.state(),
+      config: this.cfg,
+      params: store.export('p'),
+      m: store.export('m'),
+      v: store.export('v'),
+      tokenizerDir: this.o.dataDir,
+      eotTokenId: this.data.meta.eot_token_id,
+    };
+  }
+
+  /** What `train` returns. */
+  summary(stoppedBy: TrainSummary['stoppedBy']): TrainSummary {
+    return {
+      step: this.step,
+      steps: this.o.steps,
+      stoppedBy,
+      trainLoss: this.lastTrainLoss,
+      valLoss: this.lastValLoss,
+      bestValLoss: this.bestVal,
+      bestStep: this.bestStep,
+      elapsedSeconds: this.elapsed(),
+      tokensPerSec: this.trainSecThisRun > 0 ? this.tokensThisRun / this.trainSecThisRun : 0,
+      params: countParams(this.cfg),
+      config: this.cfg,
+      optimizer: this.o.optimizer,
+      outDir: this.o.outDir,
+      lastCheckpoint: this.paths.last,
+      bestCheckpoint: this.bestStep === null ? null : this.paths.best,
+      metricsPath: this.paths.metrics,
+      lossCurvePath: this.paths.lossCurve,
+    };
+  }
+
+  /** Frees the onnxruntime sessions. */
+  async release(): Promise<void> {
+    await this.trainStep?.release();
+    this.trainStep = undefined;
+    await this.evaluator?.release();
+    this.evaluator = undefined;
+  }
+}
