@@ -115,6 +115,16 @@ function causalMaskAndPositions(
 /**
  * Builds GPT2LMHeadModel as an ONNX graph. With `params: 'inputs'` the trainer feeds
  * the weights and differentiates the `loss` with respect to them.
+ *
+ * @example
+ * ```ts
+ * import { serializeModel } from '@spinettai/graph';
+ * import { buildGptGraph, initParams, validateConfig } from '@spinettai/model';
+ *
+ * const config = validateConfig({ vocabSize: 512, blockSize: 64, nLayer: 2, nHead: 2, nEmbd: 64 });
+ * const { graph } = buildGptGraph(config, { params: initParams(config, 1337) }); // logits (B, T, V)
+ * const onnxBytes = serializeModel(graph); // for InferenceSession.create
+ * ```
  */
 export function buildGptGraph(cfg: GPTConfig, opts: GptGraphOptions = {}): GptGraph {
   const B = opts.batch ?? 'batch';

@@ -39,6 +39,17 @@ function dimOf(b: GraphBuilder, shape: Value, index: number, name: string): Valu
 /**
  * Builds the KV-cache graph from GPT-2 weights (Hugging Face names, as `loadCheckpoint`
  * returns them). Weights become initializers; the LM head reuses `transformer.wte.weight`.
+ *
+ * @example
+ * ```ts
+ * import { serializeModel } from '@spinettai/graph';
+ * import { buildKvCacheGraph, initParams, TextGenerator, validateConfig } from '@spinettai/model';
+ * import * as ort from 'onnxruntime-web';
+ *
+ * const config = validateConfig({ vocabSize: 512, blockSize: 64, nLayer: 2, nHead: 2, nEmbd: 64 });
+ * const model = serializeModel(buildKvCacheGraph(config, initParams(config, 1337)));
+ * const generator = await TextGenerator.create({ ort, model, config });
+ * ```
  */
 export function buildKvCacheGraph(cfg: GPTConfig, params: Params): Graph {
   const { nLayer: L, nHead: H, nEmbd: C } = cfg;
