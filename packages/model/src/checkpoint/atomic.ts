@@ -14,7 +14,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CheckpointError } from './errors.js';
 
 /** Writes `data` to a new file and fsyncs it (no rename; for files inside a temp folder). */
@@ -164,7 +164,8 @@ const newest = async (paths: string[]): Promise<string | undefined> => {
  * one is put back; then every leftover temp, new and old folder is deleted.
  * Returns what it did. Safe to call at any time; a live writer's folders are kept.
  */
-export async function recoverDir(target: string): Promise<'none' | 'finished' | 'restored'> {
+export async function recoverDir(dir: string): Promise<'none' | 'finished' | 'restored'> {
+  const target = resolve(dir);
   const left = await deadLeftovers(target);
   if (left.length === 0) return 'none';
   let result: 'none' | 'finished' | 'restored' = 'none';
@@ -195,12 +196,13 @@ export async function replaceDirAtomic(
   kind: OutputKind,
   build: (tmpDir: string) => Promise<void>,
 ): Promise<void> {
-  const parent = dirname(target);
+  const abs = resolve(target); // `.` has no name to put the temp folders beside
+  const parent = dirname(abs);
   await mkdir(parent, { recursive: true });
-  await recoverDir(target);
-  await checkReplaceable(target, kind);
+  await recoverDir(abs);
+  await checkReplaceable(abs, kind);
   const tag = `${process.pid}-${randomBytes(6).toString('hex')}`;
-  const stage = (s: string) => join(parent, `.${basename(target)}.${s}-${tag}`);
+  const stage = (s: string) => join(parent, `.${basename(abs)}.${s}-${tag}`);
   const tmp = stage('tmp');
   const ready = stage('new');
   const old = stage('old');
@@ -214,12 +216,12 @@ export async function replaceDirAtomic(
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  const hadOld = await exists(target);
+  const hadOld = await exists(abs);
   try {
-    if (hadOld) await rename(target, old);
-    await rename(ready, target);
+    if (hadOld) await rename(abs, old);
+    await rename(ready, abs);
   } catch (e) {
-    if (hadOld && !(await exists(target))) await rename(old, target);
+    if (hadOld && !(await exists(abs))) await rename(old, abs);
     await rm(ready, { recursive: true, force: true });
     throw e;
   }

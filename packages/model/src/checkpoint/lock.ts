@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { OutputFolderError, pidAlive, writeFileSynced } from './atomic.js';
 
 /** The lock file's contents (snake_case, as on disk). */
@@ -33,7 +33,10 @@ export interface FolderLock {
 }
 
 /** The lock file of folder `target`. */
-export const lockFileOf = (target: string): string => join(dirname(target), `.${basename(target)}.lock`);
+export const lockFileOf = (target: string): string => {
+  const abs = resolve(target); // `--out .` locks `../.<cwd name>.lock`
+  return join(dirname(abs), `.${basename(abs)}.lock`);
+};
 
 /** Start time of process `pid` from /proc/<pid>/stat (field 22), or null where unknown. */
 function procStart(pid: number): string | null {

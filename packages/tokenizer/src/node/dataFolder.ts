@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DatasetError } from '../errors.js';
 
 /** The marker file of every folder spinettai writes (same name and format as the model package's). */
@@ -70,7 +70,8 @@ function pidAlive(pid: number): boolean {
  * Repairs a data-folder swap a killed process left unfinished (see the header) and
  * deletes its leftovers; a live writer's temp folders are left alone.
  */
-export async function recoverDataFolder(dir: string): Promise<void> {
+export async function recoverDataFolder(folder: string): Promise<void> {
+  const dir = resolve(folder);
   const parent = dirname(dir);
   const esc = basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`^\\.${esc}\\.(tmp|new|old)-(\\d+)-[0-9a-f]+$`);
@@ -247,7 +248,8 @@ export interface DataFolder {
  * holds files this tool did not write, or it holds a data folder and `overwrite` is
  * false; nothing is written then.
  */
-export async function openDataFolder(dir: string, overwrite: boolean): Promise<DataFolder> {
+export async function openDataFolder(folder: string, overwrite: boolean): Promise<DataFolder> {
+  const dir = resolve(folder); // `.` has no name to put the temp folders and the lock beside
   await mkdir(dirname(dir), { recursive: true });
   const release = await lock(dir);
   try {
