@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serializeModel } from '@spinettai/graph';
 import * as ort from 'onnxruntime-node';
@@ -143,6 +144,16 @@ describe('exportOnnx', () => {
       use_external_data_format: true,
     });
     expect(await exportedMaxDiff(r.modelPath)).toBeLessThan(1e-4);
+  });
+
+  it('an export swap killed between its renames is repaired when the folder is loaded', async () => {
+    const out = join(ckpt.root, 'export-killed');
+    await exportOnnx(ckpt.dir, out);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    await rename(out, join(ckpt.root, `.export-killed.old-${dead}-aa`)); // the state after `out → .old`
+    const g = await loadTextGenerator(out, { threads: 1 });
+    await g.release();
+    expect((await readdir(ckpt.root)).filter((n) => n.startsWith('.export-killed'))).toEqual([]);
   });
 
   it('rejects unknown options with an ExportError naming the key', async () => {
