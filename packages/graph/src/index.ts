@@ -3,8 +3,7 @@
 // only) and serialize it for onnxruntime. Runs in Node and in browsers (no Node-only
 // imports).
 
-export type { GradientRule } from './autodiff/context.js';
-export { GradContext } from './autodiff/context.js';
+export type { GradContext, GradientRule } from './autodiff/context.js';
 export type { GradientGraph, GradientOptions } from './autodiff/engine.js';
 export { buildGradientGraph } from './autodiff/engine.js';
 export { GradientError, MissingGradientRuleError } from './autodiff/errors.js';
@@ -23,7 +22,7 @@ export type {
   ValueInfo,
 } from './ir.js';
 export { attr, DEFAULT_OPSET } from './ir.js';
-export { GRADIENT_RULES, hasShapeRule, inferOutputs, OPS, supportedGradientOps } from './ops/index.js';
+export { hasShapeRule, inferOutputs, OPS, supportedGradientOps } from './ops/index.js';
 export type { AdamWResult, AdamWSlot, AdamWStep, OptInputName } from './optim/adamw.js';
 export { ADAMW, adamwScalars, addAdamW, decays, OPT_INPUTS } from './optim/adamw.js';
 export type { RandomState } from './random.js';
@@ -31,4 +30,4 @@ export { SeededRandom, SeededRandomError } from './random.js';
 export type { SerializeOptions } from './serialize.js';
 export { serializeModel, tensorBytes } from './serialize.js';
 export type { InferContext, InferredOutput, OpDef, OpTable, RuleContext, ShapeRule } from './shapes.js';
-export { broadcastShapes, dtypeFromOnnx, onnxDTypeCode } from './shapes.js';
+export { dtypeFromOnnx, onnxDTypeCode } from './shapes.js';

@@ -15,6 +15,14 @@ interface RefTensor {
   decay: boolean;
 }
 
+/** β1, β2, ε of the reference; GPT-2's values are the defaults of the graph. */
+interface Hyper {
+  b1: number;
+  b2: number;
+  eps: number;
+}
+const GPT2: Hyper = { b1: 0.9, b2: 0.95, eps: 1e-8 };
+
 /** Plain float64 AdamW step with global-norm clipping; returns the pre-clip norm. */
 function referenceStep(
   ts: RefTensor[],
@@ -24,14 +32,14 @@ function referenceStep(
   wd: number,
   clip: number,
   scale: number,
+  hyper: Hyper,
 ): number {
   const g = grads.map((gr) => gr.map((x) => x * scale));
   let sq = 0;
   for (const gr of g) for (const x of gr) sq += x * x;
   const norm = Math.sqrt(sq);
   const c = clip > 0 ? Math.min(1, clip / (norm + 1e-6)) : 1;
-  const b1 = 0.9;
-  const b2 = 0.95;
+  const { b1, b2, eps } = hyper;
   ts.forEach((T, k) => {
     for (let i = 0; i < T.p.length; i++) {
       const gi = g[k]![i]! * c;
@@ -40,13 +48,13 @@ function referenceStep(
       T.v[i] = b2 * T.v[i]! + (1 - b2) * gi * gi;
       const mhat = T.m[i]! / (1 - b1 ** t);
       const vhat = T.v[i]! / (1 - b2 ** t);
-      T.p[i] = T.p[i]! - (lr * mhat) / (Math.sqrt(vhat) + 1e-8);
+      T.p[i] = T.p[i]! - (lr * mhat) / (Math.sqrt(vhat) + eps);
     }
   });
   return norm;
 }
 
-async function runCase(clip: number, scale: number) {
+async function runCase(clip: number, scale: number, hyper: Hyper = GPT2, passHyper = false) {
   const shapes = [[3, 4], [4]];
   const b = new GraphBuilder('adamw_test');
   const slots = shapes.map((dims, k) => ({
@@ -88,7 +96,8 @@ async function runCase(clip: number, scale: number) {
     for (let t = 1; t <= 5; t++) {
       const grads = ref.map((r) => r.p.map(() => (rng.uniform() * 2 - 1) * 3));
       const lr = 0.01 * t;
-      const s = adamwScalars({ t, lr, weightDecay: 0.1, gradScale: scale, gradClip: clip });
+      const betas = passHyper ? { beta1: hyper.b1, beta2: hyper.b2, eps: hyper.eps } : {};
+      const s = adamwScalars({ t, lr, weightDecay: 0.1, gradScale: scale, gradClip: clip, ...betas });
       const feeds: Record<string, Tensor> = {};
       for (const n of OPT_INPUTS) feeds[n] = new Tensor('float32', Float32Array.of(s[n]), []);
       cur.forEach((c, k) => {
@@ -98,7 +107,7 @@ async function runCase(clip: number, scale: number) {
         feeds[`v${k}`] = new Tensor('float32', c.v, shapes[k]!);
       });
       const out = await session.run(feeds);
-      const norm = referenceStep(ref, grads, t, lr, 0.1, clip, scale);
+      const norm = referenceStep(ref, grads, t, lr, 0.1, clip, scale, hyper);
       maxRel.norm = Math.max(
         maxRel.norm,
         Math.abs(Number((out['norm']!.data as Float32Array)[0]) - norm) / norm,
@@ -133,6 +142,21 @@ describe('AdamW graph', () => {
     expect(maxRel.norm).toBeLessThan(1e-5);
     expect(maxRel.p).toBeLessThan(2e-6);
     expect(ref[0]!.m.some((x) => Math.abs(x) > 0)).toBe(true);
+  });
+
+  it("matches the float64 reference with torch's default betas (0.9, 0.999) and eps 1e-6", async () => {
+    const { maxRel } = await runCase(0, 1, { b1: 0.9, b2: 0.999, eps: 1e-6 }, true);
+    expect(maxRel.p).toBeLessThan(2e-6);
+    // The same graph fed GPT-2's defaults instead would differ from this reference.
+    const wrong = await runCase(0, 1, { b1: 0.9, b2: 0.999, eps: 1e-6 }, false);
+    expect(wrong.maxRel.p).toBeGreaterThan(1e-4);
+  });
+
+  it('rejects hyper-parameters out of range', () => {
+    const s = { t: 1, lr: 0.1, weightDecay: 0, gradScale: 1, gradClip: 1 };
+    expect(() => adamwScalars({ ...s, beta2: 1 })).toThrow(/beta2 must be in \[0, 1\)/);
+    expect(() => adamwScalars({ ...s, t: 0 })).toThrow(/integer >= 1/);
+    expect(() => adamwScalars({ ...s, eps: 0 })).toThrow(/eps must be > 0/);
   });
 
   it('weight decay touches only 2-D tensors: zero gradients move only the matrix', async () => {

@@ -12,11 +12,13 @@
 // Each op is a full pass over the parameters (memory-bound), so the scalars are folded
 // to keep it at 13 passes per tensor (12 without decay).
 // Weight decay applies to 2-D weights only (matmul weights and embeddings), not to biases
-// or LayerNorm gains. The per-step scalars are graph inputs computed here in float64.
+// or LayerNorm gains. The per-step scalars, β1 and β2 included, are graph inputs computed
+// here in float64, so one graph serves any hyper-parameters.
 
 import type { GraphBuilder, Value } from '../builder.js';
+import { GraphError } from '../errors.js';
 
-/** Fixed AdamW hyper-parameters (GPT-2/nanoGPT values). */
+/** Default AdamW hyper-parameters (GPT-2/nanoGPT values; torch's defaults are β2 0.999). */
 export const ADAMW = { beta1: 0.9, beta2: 0.95, eps: 1e-8 } as const;
 
 /** Names of the scalar graph inputs that drive one AdamW step. */
@@ -26,6 +28,10 @@ export const OPT_INPUTS = [
   'opt_step_size',
   'opt_eps',
   'opt_decay',
+  'opt_beta1',
+  'opt_one_minus_beta1',
+  'opt_beta2',
+  'opt_one_minus_beta2',
 ] as const;
 export type OptInputName = (typeof OPT_INPUTS)[number];
 
@@ -39,18 +45,37 @@ export interface AdamWStep {
   gradScale: number;
   /** Global-norm clip threshold; <= 0 or Infinity disables clipping. */
   gradClip: number;
+  /** First-moment decay (default `ADAMW.beta1`, 0.9). */
+  beta1?: number | undefined;
+  /** Second-moment decay (default `ADAMW.beta2`, 0.95). */
+  beta2?: number | undefined;
+  /** Denominator term (default `ADAMW.eps`, 1e-8). */
+  eps?: number | undefined;
 }
 
 /** The scalar feeds of one step, computed in float64. */
 export function adamwScalars(s: AdamWStep): Record<OptInputName, number> {
-  const bc1 = 1 - ADAMW.beta1 ** s.t;
-  const bc2 = 1 - ADAMW.beta2 ** s.t;
+  const { beta1 = ADAMW.beta1, beta2 = ADAMW.beta2, eps = ADAMW.eps } = s;
+  if (!Number.isInteger(s.t) || s.t < 1)
+    throw new GraphError(`AdamW step t must be an integer >= 1, got ${s.t}`);
+  for (const [name, b] of [
+    ['beta1', beta1],
+    ['beta2', beta2],
+  ] as const)
+    if (!(b >= 0 && b < 1)) throw new GraphError(`AdamW ${name} must be in [0, 1), got ${b}`);
+  if (!(eps > 0)) throw new GraphError(`AdamW eps must be > 0, got ${eps}`);
+  const bc1 = 1 - beta1 ** s.t;
+  const bc2 = 1 - beta2 ** s.t;
   return {
     opt_grad_scale: s.gradScale,
     opt_max_norm: s.gradClip > 0 ? s.gradClip : Number.POSITIVE_INFINITY,
     opt_step_size: (s.lr * Math.sqrt(bc2)) / bc1,
-    opt_eps: ADAMW.eps * Math.sqrt(bc2),
+    opt_eps: eps * Math.sqrt(bc2),
     opt_decay: 1 - s.lr * s.weightDecay,
+    opt_beta1: beta1,
+    opt_one_minus_beta1: 1 - beta1,
+    opt_beta2: beta2,
+    opt_one_minus_beta2: 1 - beta2,
   };
 }
 
@@ -94,10 +119,9 @@ export function addAdamW(
   const norm = b.mul(b.op1('Sqrt', [total]), s.opt_grad_scale); // ()
   const clip = b.op1('Min', [b.scalar(1), b.div(s.opt_max_norm, b.add(norm, b.scalar(1e-6)))]); // ()
   const coef = b.mul(s.opt_grad_scale, clip); // ()
-  const c1 = b.mul(coef, b.scalar(1 - ADAMW.beta1)); // ()  (1−β1)·coef
-  const c2 = b.mul(b.mul(coef, coef), b.scalar(1 - ADAMW.beta2)); // ()  (1−β2)·coef²
-  const beta1 = b.scalar(ADAMW.beta1);
-  const beta2 = b.scalar(ADAMW.beta2);
+  const c1 = b.mul(coef, s.opt_one_minus_beta1); // ()  (1−β1)·coef
+  const c2 = b.mul(b.mul(coef, coef), s.opt_one_minus_beta2); // ()  (1−β2)·coef²
+  const [beta1, beta2] = [s.opt_beta1, s.opt_beta2];
   const named = (op: string, inputs: Value[], name: string | undefined) =>
     b.op1(op, inputs, {}, name === undefined ? {} : { outputNames: [name] });
   const updated = slots.map((sl, i) => {
