@@ -22,6 +22,7 @@
 
 import { BYTE_TO_CHAR, BYTES_IN_ALPHABET_ORDER } from './byteLevel.js';
 import { BpeConfigError, CorpusError } from './errors.js';
+import { rejectUnknownKeys } from './options.js';
 import { PairQueue } from './pairQueue.js';
 import { type ProgressCallback, throttledProgress } from './progress.js';
 import { countWords, type TextSource } from './wordCounts.js';
@@ -56,6 +57,7 @@ function checkOptions(options: TrainBpeOptions): {
   minFrequency: number;
   specials: string[];
 } {
+  rejectUnknownKeys('trainBpe', options, ['vocabSize', 'minFrequency', 'specialTokens', 'onProgress']);
   const specials = [...(options.specialTokens ?? DEFAULT_SPECIAL_TOKENS)];
   const alphabet = new Set(BYTE_TO_CHAR);
   const seen = new Set<string>();

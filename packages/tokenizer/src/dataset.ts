@@ -14,6 +14,7 @@ import { type FileToWrite, writeFilesAtomic } from './atomicWrite.js';
 import { type Song, songsWithLyrics } from './corpus.js';
 import { DatasetError } from './errors.js';
 import { recoverDataFolder } from './node/dataFolder.js';
+import { rejectUnknownKeys } from './options.js';
 import { type ProgressCallback, throttledProgress } from './progress.js';
 import { splitSongs } from './split.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -96,6 +97,14 @@ export function buildDataset(
   tokenizer: DatasetTokenizer,
   options: PrepareDatasetOptions,
 ): { meta: DatasetMeta; files: FileToWrite[] } {
+  rejectUnknownKeys('prepareDataset', options, [
+    'outDir',
+    'valFraction',
+    'seed',
+    'artistTokens',
+    'tokenizerSource',
+    'onProgress',
+  ]);
   const valFraction = options.valFraction ?? 0.1;
   const seed = options.seed ?? 1337;
   const kept = songsWithLyrics(songs);

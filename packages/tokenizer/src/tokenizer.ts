@@ -17,6 +17,7 @@ import { bpeMerge, MAX_WORD_BYTES, type MergeTable } from './bpeEncode.js';
 import { BYTE_TO_CHAR, byteLevelToBytes } from './byteLevel.js';
 import { createStreamDecoder, type StreamDecoder, type TokenPiece } from './decodeStream.js';
 import { TokenizerFileError, TokenizerInputError } from './errors.js';
+import { rejectUnknownKeys } from './options.js';
 import { preTokenize } from './preTokenize.js';
 import { TOKENIZER_CONFIG_JSON, TOKENIZER_JSON, type TokenizerJsonFile } from './tokenizerJson.js';
 
@@ -301,6 +302,7 @@ export class Tokenizer {
 
   /** A streaming decoder whose chunks never end inside a UTF-8 character. */
   decodeStream(options: DecodeOptions = {}): StreamDecoder {
+    rejectUnknownKeys('decode', options, ['skipSpecialTokens']);
     return createStreamDecoder((id) => this.pieceOf(id), options.skipSpecialTokens ?? false);
   }
 
