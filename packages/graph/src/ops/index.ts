@@ -7,6 +7,7 @@
 import type { GradientRule } from '../autodiff/context.js';
 import { GraphError } from '../errors.js';
 import type { InferContext, InferredOutput, OpDef, OpTable, RuleContext } from '../shapes.js';
+import { constantOps } from './constant.js';
 import { elementwiseOps } from './elementwise.js';
 import { linalgOps } from './linalg.js';
 import { nnOps } from './nn.js';
@@ -32,6 +33,7 @@ export const OPS: Readonly<Record<string, OpDef>> = mergeOpTables(
   shapeOps,
   reduceOps,
   nnOps,
+  constantOps,
 );
 
 /** Op type → gradient rule, for the op types that have one. */
