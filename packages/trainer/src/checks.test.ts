@@ -66,6 +66,17 @@ describe('train options reach the run', () => {
   });
 });
 
+describe('abort', () => {
+  it('an already aborted signal stops before the first step, like generation', async () => {
+    const out = tempDir();
+    let steps = 0;
+    const s = await train({ ...base(out), signal: AbortSignal.abort() }, { onStep: () => void steps++ });
+    expect(steps).toBe(0);
+    expect(s.stoppedBy).toBe('signal');
+    expect(s.step).toBe(0);
+  });
+});
+
 describe('refused before step 1', () => {
   it('a data folder without tokenizer.json, or with an unparseable one', async () => {
     const noTok = data();

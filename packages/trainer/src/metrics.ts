@@ -3,7 +3,7 @@
 // file reads like one uninterrupted run.
 
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@spinettai/model';
+import { writeFileAtomic } from '@spinettai/model/node';
 
 /** One line of metrics.jsonl. */
 export interface MetricsRecord {

@@ -10,13 +10,14 @@
 // them with the same seed. The losses of a resumed run therefore equal the original's.
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { countParams, type GPTConfig } from '@spinettai/model';
 import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
 import { type Batch, BatchSampler, type Dataset, evalBatches } from './data.js';
 import { NonFiniteLossError } from './errors.js';
 import type { Evaluator } from './evaluate.js';
 import { GptTraining } from './gptTraining.js';
+import { LossHistory } from './history.js';
 import { appendMetrics, type MetricsRecord, truncateMetrics } from './metrics.js';
 import {
   FREE_ON_RESUME,
@@ -25,19 +26,12 @@ import {
   type TrainHooks,
   type TrainSummary,
 } from './options.js';
-import { type LossPoint, writeLossCurve } from './plot.js';
+import { writeLossCurve } from './plot.js';
 import { deriveSeed } from './rng.js';
+import { type RunPaths, runPaths } from './runFolder.js';
 import { learningRate } from './schedule.js';
 import { startingPoint } from './start.js';
 import type { TrainStep } from './step.js';
-
-/** The files of a run folder. */
-interface RunPaths {
-  last: string;
-  best: string;
-  metrics: string;
-  lossCurve: string;
-}
 
 /** A training run in progress. Create with `TrainRun.open`, always `release()` it. */
 export class TrainRun {
@@ -47,14 +41,8 @@ export class TrainRun {
   private bestStep: number | null;
   private readonly elapsedBefore: number;
   private lastSaved: number;
-  private lastTrainLoss: number | null;
-  private lastValLoss: number | null;
-  /** Training losses since the last evaluation (their mean is the logged train loss). */
-  private sinceEval: number[] = [];
-  /** (train, val) loss of every evaluation, for the overfitting warning. */
-  private readonly evals: { train: number; val: number }[];
-  private overfitWarned = false;
-  private readonly points: LossPoint[] = [];
+  /** Loss curve points, mean train loss between evaluations, overfitting check. */
+  private readonly history: LossHistory;
   /** Durations of the last 20 steps, for tokens/s and the ETA. */
   private readonly stepTimes: number[] = [];
   private tokensThisRun = 0;
@@ -72,7 +60,7 @@ export class TrainRun {
     private readonly sampler: BatchSampler,
     private readonly evalSet: readonly Batch[],
     private readonly paths: RunPaths,
-    history: readonly MetricsRecord[],
+    records: readonly MetricsRecord[],
     resumed: TrainerState | undefined,
     private readonly t0: number,
   ) {
@@ -81,15 +69,7 @@ export class TrainRun {
     this.bestStep = resumed?.best_step ?? null;
     this.elapsedBefore = resumed?.elapsed_s ?? 0;
     this.lastSaved = resumed ? this.step : -1;
-    for (const r of history) {
-      this.points.push({ step: r.step, split: 'train', loss: r.train_loss });
-      if (r.val_loss !== null) this.points.push({ step: r.step, split: 'validation', loss: r.val_loss });
-    }
-    this.evals = history
-      .filter((r) => r.val_loss !== null)
-      .map((r) => ({ train: r.train_loss, val: r.val_loss! }));
-    this.lastTrainLoss = history.at(-1)?.train_loss ?? null;
-    this.lastValLoss = this.evals.at(-1)?.val ?? null;
+    this.history = new LossHistory(records);
     this.tokensPerStep = o.batchSize * cfg.blockSize * o.gradAccum;
   }
 
@@ -98,19 +78,10 @@ export class TrainRun {
     const warn = async (m: string) => {
       await hooks.onWarning?.(m);
     };
-    const ckRoot = join(o.outDir, 'checkpoints');
-    const paths: RunPaths = {
-      last: join(ckRoot, 'last'),
-      best: join(ckRoot, 'best'),
-      metrics: join(o.outDir, 'metrics.jsonl'),
-      lossCurve: join(o.outDir, 'loss.svg'),
-    };
-    mkdirSync(ckRoot, { recursive: true });
+    // train() has locked and vetted the folder (runFolder.ts): an earlier run is resumed or was deleted.
+    const paths = runPaths(o.outDir);
+    mkdirSync(dirname(paths.last), { recursive: true });
     const { cfg, params, resumed } = await startingPoint(o, data, paths.last);
-    if (!resumed && existsSync(paths.last))
-      await warn(
-        `${o.outDir} already holds a run; starting a new one replaces its checkpoints and metrics (set \`resume\` to continue it)`,
-      );
     const tokensPerStep = o.batchSize * cfg.blockSize * o.gradAccum;
     if (data.train.length < 4 * tokensPerStep)
       await warn(
@@ -179,6 +150,11 @@ export class TrainRun {
     const o = this.o;
     let stoppedBy: TrainSummary['stoppedBy'] = 'steps';
     while (this.step < o.steps) {
+      if (o.signal?.aborted) {
+        // Aborted before this invocation's first step (as generation ends before its first token).
+        stoppedBy = 'signal';
+        break;
+      }
       const { lr, loss } = await this.trainOneStep();
       const runSec = (performance.now() - this.t0) / 1000;
       const aborted = o.signal?.aborted === true; // also when a hook aborted just now
@@ -192,7 +168,8 @@ export class TrainRun {
         break;
       }
     }
-    if (this.lastSaved !== this.step) await this.saveLast(); // resumed at the final step
+    // Resumed at the final step (a run aborted before its first step saves nothing).
+    if (this.lastSaved !== this.step && this.step > 0) await this.saveLast();
     return this.summary(stoppedBy);
   }
 
@@ -238,8 +215,7 @@ export class TrainRun {
     const recent = this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length;
     this.tokensPerSec = this.tokensPerStep / recent;
     this.gradNorm = r.gradNorm;
-    this.sinceEval.push(r.loss);
-    this.lastTrainLoss = r.loss;
+    this.history.addStep(r.loss);
     const runSec = (performance.now() - this.t0) / 1000;
     await this.hooks.onStep?.({
       step: this.step,
@@ -265,35 +241,20 @@ export class TrainRun {
       tokens_per_s: this.tokensPerSec,
       elapsed_s: this.elapsed(),
     });
-    this.points.push({ step: this.step, split: 'train', loss });
-    if (valLoss !== null) {
-      this.points.push({ step: this.step, split: 'validation', loss: valLoss });
-      await writeLossCurve(this.paths.lossCurve, this.points);
-    }
+    this.history.addPoints(this.step, loss, valLoss);
+    if (valLoss !== null) await writeLossCurve(this.paths.lossCurve, this.history.points);
   }
 
   /** Validation loss on the fixed windows; keeps checkpoints/best and warns on overfitting. */
   async evaluate(): Promise<number> {
     const valLoss = await this.evaluator!.loss(this.evalSet);
-    const trainLoss = this.sinceEval.reduce((a, b) => a + b, 0) / Math.max(1, this.sinceEval.length);
-    this.sinceEval = [];
-    this.evals.push({ train: trainLoss, val: valLoss });
-    this.lastValLoss = valLoss;
+    const isBest = this.bestVal === null || valLoss < this.bestVal;
+    const { trainLoss, warning } = this.history.addEval(this.step, valLoss, isBest);
     await this.hooks.onEval?.({ step: this.step, trainLoss, valLoss });
-    const k = this.evals.length;
-    if (k >= 3 && !this.overfitWarned) {
-      const [a, b, c] = [this.evals[k - 3]!, this.evals[k - 2]!, this.evals[k - 1]!];
-      if (c.val > b.val && b.val > a.val && c.train < b.train && b.train < a.train) {
-        this.overfitWarned = true;
-        await this.hooks.onWarning?.(
-          `validation loss has risen for 2 evaluations (${a.val.toFixed(3)} → ${c.val.toFixed(3)}) while training loss fell (step ${this.step}): the model is overfitting; checkpoints/best keeps the best weights, consider stopping, more dropout or fewer steps`,
-        );
-      }
-    }
-    if (this.bestVal === null || valLoss < this.bestVal) {
+    if (warning !== undefined) await this.hooks.onWarning?.(warning);
+    if (isBest) {
       this.bestVal = valLoss;
       this.bestStep = this.step;
-      this.overfitWarned = false;
       await this.saveBest();
     }
     return valLoss;
@@ -355,8 +316,8 @@ export class TrainRun {
       step: this.step,
       steps: this.o.steps,
       stoppedBy,
-      trainLoss: this.lastTrainLoss,
-      valLoss: this.lastValLoss,
+      trainLoss: this.history.lastTrainLoss,
+      valLoss: this.history.lastValLoss,
       bestValLoss: this.bestVal,
       bestStep: this.bestStep,
       elapsedSeconds: this.elapsed(),
