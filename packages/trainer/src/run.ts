@@ -10,7 +10,7 @@
 // them with the same seed. The losses of a resumed run therefore equal the original's.
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { countParams, type GPTConfig } from '@spinettai/model';
 import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
 import { type Batch, BatchSampler, type Dataset, evalBatches } from './data.js';
