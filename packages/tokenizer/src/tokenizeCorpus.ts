@@ -16,7 +16,7 @@ import { buildDataset, type DatasetMeta, type DatasetTokenizerSource } from './d
 import { DatasetError } from './errors.js';
 import { readCorpus } from './node/corpusFile.js';
 import { type DataFolder, openDataFolder } from './node/dataFolder.js';
-import { loadTokenizer, readTokenizerSource } from './node/tokenizerFiles.js';
+import { readTokenizerSource } from './node/tokenizerFiles.js';
 import type { ProgressCallback } from './progress.js';
 import { splitSongs } from './split.js';
 import { Tokenizer } from './tokenizer.js';
@@ -173,12 +173,14 @@ async function tokenizeInto(
   let jsonText: string;
   let configText: string | undefined;
   let model: BpeModel | undefined;
+  let reused: Tokenizer | undefined;
   let tokenizerSource: DatasetTokenizerSource;
   if (options.tokenizer !== undefined) {
     const source = await readTokenizerSource(options.tokenizer);
     jsonText = source.tokenizerJson;
     configText = source.tokenizerConfig;
     tokenizerSource = { kind: source.kind, path: source.path };
+    reused = source.tokenizer;
   } else {
     model = await trainBpe(
       split.train.map((i) => (songs[i] as Song).lyrics),
@@ -195,7 +197,9 @@ async function tokenizeInto(
     configText = extended.tokenizerConfig;
     artistTokens = new Map(artists.map((a) => [a, extended.ids.get(artistToken(a)) as number]));
   }
-  const tokenizer = Tokenizer.fromStrings(jsonText, configText);
+  // Loading a large vocabulary (GPT-2: 50k tokens) takes a moment: build it once.
+  const tokenizer =
+    reused !== undefined && artists === undefined ? reused : Tokenizer.fromStrings(jsonText, configText);
   configText ??= `${JSON.stringify({ eos_token: tokenizer.eosToken }, null, 2)}\n`;
   const dataset = buildDataset(songs, tokenizer, {
     outDir,
@@ -211,5 +215,6 @@ async function tokenizeInto(
     { name: TOKENIZER_CONFIG_JSON, data: configText },
     ...dataset.files.map((f) => ({ name: basename(f.path), data: f.data })),
   ]);
-  return { tokenizer: await loadTokenizer(outDir), model, meta: dataset.meta };
+  // The written tokenizer.json is jsonText byte for byte, so `tokenizer` is what loads from outDir.
+  return { tokenizer, model, meta: dataset.meta };
 }

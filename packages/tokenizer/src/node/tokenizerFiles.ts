@@ -62,6 +62,8 @@ export interface TokenizerSource {
   readonly kind: 'tokenizer.json' | 'vocab.json+merges.txt';
   /** The file read (tokenizer.json or vocab.json). */
   readonly path: string;
+  /** The tokenizer these files load as (checked on reading). */
+  readonly tokenizer: Tokenizer;
 }
 
 const isFile = (path: string): Promise<boolean> =>
@@ -115,7 +117,7 @@ export async function readTokenizerSource(path: string): Promise<TokenizerSource
   }
   const configPath = join(dir, TOKENIZER_CONFIG_JSON);
   const config = (await isFile(configPath)) ? await readText(configPath) : undefined;
-  let source: TokenizerSource;
+  let source: Omit<TokenizerSource, 'tokenizer'>;
   if (file !== undefined) {
     source = {
       tokenizerJson: await readText(file),
@@ -142,9 +144,9 @@ export async function readTokenizerSource(path: string): Promise<TokenizerSource
       path: vocab,
     };
   }
-  Tokenizer.fromStrings(source.tokenizerJson, source.tokenizerConfig, {
+  const tokenizer = Tokenizer.fromStrings(source.tokenizerJson, source.tokenizerConfig, {
     tokenizer: source.path,
     config: configPath,
   });
-  return source;
+  return { ...source, tokenizer };
 }
