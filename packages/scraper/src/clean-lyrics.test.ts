@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanLyrics } from './clean-lyrics.js';
+import { ScraperOptionsError } from './errors.js';
 
 const RAW =
   '2 Contributors\nTranslations\nEnglish\nRío Lento Lyrics\n[Verso 1]\nel rí\u200Bo\u00A0lento\n\n\n\n' +
@@ -16,5 +17,8 @@ describe('cleanLyrics', () => {
     expect(cleanLyrics(RAW, { sectionHeaders: 'markers' })).toBe(
       '[verso]\nel río lento\n\n[coro]\naguá clara',
     );
+  });
+  it('rejects unknown option keys', () => {
+    expect(() => cleanLyrics(RAW, { sectionHeader: 'keep' } as never)).toThrow(ScraperOptionsError);
   });
 });
