@@ -3,7 +3,7 @@
 // it and write in that artist's style (issue 16). Browser-safe.
 
 import type { Song } from './corpus.js';
-import { CorpusError } from './errors.js';
+import { CorpusError, TokenizerError } from './errors.js';
 
 /** The special token of an artist: `<|artist:NAME|>` (name trimmed). */
 export function artistToken(name: string): string {
@@ -34,4 +34,28 @@ export function corpusArtists(songs: readonly Song[]): string[] {
     names.add(name);
   });
   return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The token id of an artist in a dataset's `meta.json` `artists` (artist → id),
+ * for generation that starts from that artist's token.
+ * @throws TokenizerError (`option: 'artist'`) naming the known artists, or saying
+ * that the data was tokenized without artist conditioning.
+ */
+export function artistTokenId(artists: Readonly<Record<string, number>> | undefined, name: string): number {
+  const known = Object.keys(artists ?? {});
+  if (artists === undefined || known.length === 0) {
+    throw new TokenizerError(
+      `artist ${JSON.stringify(name)}: this data was tokenized without artist conditioning; tokenize it again with condition 'artist'.`,
+      { option: 'artist' },
+    );
+  }
+  const id = Object.hasOwn(artists, name.trim()) ? artists[name.trim()] : undefined;
+  if (id === undefined) {
+    throw new TokenizerError(
+      `artist ${JSON.stringify(name)} is not in this data; known artists: ${known.map((a) => JSON.stringify(a)).join(', ')}.`,
+      { option: 'artist' },
+    );
+  }
+  return id;
 }

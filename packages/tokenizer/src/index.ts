@@ -3,7 +3,7 @@
 // corpus parsing and artist tokens. Files, corpus reading and dataset writing
 // are in `@spinettai/tokenizer/node` (node.ts).
 
-export { artistToken, corpusArtists } from './artists.js';
+export { artistToken, artistTokenId, corpusArtists } from './artists.js';
 export { type BpeModel, DEFAULT_SPECIAL_TOKENS, type TrainBpeOptions, trainBpe } from './bpeTrainer.js';
 export { BYTE_TO_CHAR, byteLevelToBytes, bytesToByteLevel } from './byteLevel.js';
 export {

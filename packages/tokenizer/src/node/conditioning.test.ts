@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { artistToken, corpusArtists } from '../artists.js';
+import { artistToken, artistTokenId, corpusArtists } from '../artists.js';
 import { readDatasetMeta, readDatasetTokens } from '../dataset.js';
 import { CorpusError } from '../errors.js';
 import { syntheticSongs } from '../test-utils/corpus.js';
@@ -41,7 +41,13 @@ describe("condition: 'artist'", () => {
     expect(Object.keys(meta.artists ?? {})).toEqual(names);
     expect(Object.values(meta.artists ?? {})).toEqual([400, 401, 402]);
     expect(meta.vocab_size).toBe(403);
-    expect((await readDatasetMeta(out)).artists).toEqual(meta.artists);
+    const read = await readDatasetMeta(out);
+    expect(read.artists).toEqual(meta.artists);
+    expect(artistTokenId(read.artists, 'Sui Generis')).toBe(402);
+    expect(() => artistTokenId(read.artists, 'Seru Giran')).toThrow(
+      /"Seru Giran" is not in this data; known artists: "Charly García", "Soda Stereo", "Sui Generis"/,
+    );
+    expect(() => artistTokenId(undefined, 'Sui Generis')).toThrow(/without artist conditioning/);
 
     const json = readFileSync(join(out, 'tokenizer.json'), 'utf8');
     const rust = RustTokenizer.fromString(json);
