@@ -18,6 +18,12 @@ describe('benchTrain', () => {
     expect(r.profile!.reduce((a, p) => a + p.share, 0)).toBeCloseTo(1, 6);
   });
 
+  it('refuses unknown option keys, naming them', async () => {
+    await expect(benchTrain({ nLayer: 1 }, { batch: 2, stpes: 3 } as never)).rejects.toThrow(
+      /unknown option `stpes`/,
+    );
+  });
+
   it('measures a positive peak matmul rate', async () => {
     expect(await measurePeakFlops({ n: 128, reps: 2, threads: 1 })).toBeGreaterThan(1e6);
   });

@@ -10,23 +10,44 @@ import { countParams, type GPTConfig, initParams, validateConfig } from '@spinet
 import { Tensor } from 'onnxruntime-node';
 import type { Batch } from './data.js';
 import { GptTraining } from './gptTraining.js';
+import { rejectUnknownKeys, TRAIN_DEFAULTS } from './options.js';
 import { createSession } from './sessions.js';
 import type { OptimizerMode } from './step.js';
 
-/** Options of `benchTrain`. */
+/** Defaults of `benchTrain` (`spinettai bench train` shows them in --help). */
+export const BENCH_TRAIN_DEFAULTS = Object.freeze({
+  batch: TRAIN_DEFAULTS.batchSize, // sequences per step, as training
+  steps: 10, // timed steps
+  warmup: 2, // untimed warm-up steps
+  optimizer: TRAIN_DEFAULTS.optimizer,
+});
+
+/** Options of `benchTrain`. Optional keys accept `undefined` (= the default). */
 export interface BenchTrainOptions {
-  batch: number;
+  /** Sequences per step (default 16). */
+  batch?: number | undefined;
   /** Timed steps (default 10). */
-  steps?: number;
+  steps?: number | undefined;
   /** Untimed warmup steps (default 2). */
-  warmup?: number;
-  threads?: number;
-  optimizer?: OptimizerMode;
+  warmup?: number | undefined;
+  /** onnxruntime intra-op threads (default: all cores). */
+  threads?: number | undefined;
+  optimizer?: OptimizerMode | undefined;
   /** Peak FLOP/s of the machine, to report MFU. */
-  peakFlops?: number;
+  peakFlops?: number | undefined;
   /** Profile one extra step with onnxruntime's profiler and summarise time by op type. */
-  profile?: boolean;
+  profile?: boolean | undefined;
 }
+
+const BENCH_KEYS: readonly (keyof BenchTrainOptions)[] = [
+  'batch',
+  'steps',
+  'warmup',
+  'threads',
+  'optimizer',
+  'peakFlops',
+  'profile',
+];
 
 /** Result of `benchTrain` (snake_case: printed as JSON by the benchmark scripts). */
 export interface BenchTrainResult {
@@ -76,9 +97,14 @@ export function summariseProfile(path: string): { op: string; ms: number; share:
 }
 
 /** Measures training throughput of `cfg` on random tokens. */
-export async function benchTrain(cfgIn: Partial<GPTConfig>, o: BenchTrainOptions): Promise<BenchTrainResult> {
+export async function benchTrain(
+  cfgIn: Partial<GPTConfig>,
+  options: BenchTrainOptions = {},
+): Promise<BenchTrainResult> {
+  rejectUnknownKeys(options, BENCH_KEYS);
+  const o = { ...options, batch: options.batch ?? BENCH_TRAIN_DEFAULTS.batch };
   const cfg = validateConfig({ dropout: 0, ...cfgIn });
-  const mode = o.optimizer ?? 'fused';
+  const mode = o.optimizer ?? BENCH_TRAIN_DEFAULTS.optimizer;
   const T = cfg.blockSize;
   const model = GptTraining.create(cfg, initParams(cfg, 1), {
     batch: o.batch,
@@ -93,8 +119,8 @@ export async function benchTrain(cfgIn: Partial<GPTConfig>, o: BenchTrainOptions
   const times: number[] = [];
   try {
     const batch = randomBatch(rng, o.batch * T, cfg.vocabSize);
-    const warmup = o.warmup ?? 2;
-    const steps = o.steps ?? 10;
+    const warmup = o.warmup ?? BENCH_TRAIN_DEFAULTS.warmup;
+    const steps = o.steps ?? BENCH_TRAIN_DEFAULTS.steps;
     for (let i = 0; i < warmup + steps; i++) {
       const t = performance.now();
       await step.run([batch], { t: i + 1, lr: 1e-4, weightDecay: 0.1, gradClip: 1 });

@@ -1,7 +1,7 @@
 // Public API of @spinettai/trainer.
 
 export type { BenchTrainOptions, BenchTrainResult } from './bench.js';
-export { benchTrain, measurePeakFlops, summariseProfile } from './bench.js';
+export { BENCH_TRAIN_DEFAULTS, benchTrain, measurePeakFlops, summariseProfile } from './bench.js';
 export type { CheckpointContents, LoadedTrainerCheckpoint, TrainerState } from './checkpoint.js';
 export { readTrainerCheckpoint, writeCheckpoint } from './checkpoint.js';
 export type { Batch, Dataset } from './data.js';

@@ -1,8 +1,8 @@
 // `spinettai bench train|generate`: time the real training step or generation loop
 // on random tokens after a warm-up and print one JSON line (read by bench/ scripts).
-import { MODEL_DTYPES, type ModelDType } from '@spinettai/model';
+import { DEFAULT_GPT_CONFIG, MODEL_DTYPES, type ModelDType } from '@spinettai/model';
 import { benchGenerate } from '@spinettai/model/node';
-import { benchTrain } from '@spinettai/trainer';
+import { BENCH_TRAIN_DEFAULTS, benchTrain } from '@spinettai/trainer';
 import { Argument, type Command, Option } from 'commander';
 import { addModelOptions } from '../model-options.js';
 import { positiveInt } from '../options.js';
@@ -30,10 +30,10 @@ export function registerBench(program: Command): void {
     .description('Measure training or generation speed on random tokens and print one JSON line.')
     .addArgument(new Argument('<what>', 'what to measure').choices(['train', 'generate']));
   addModelOptions(command)
-    .option('--vocab <n>', 'vocabulary size', positiveInt, 4096)
-    .option('--batch <n>', 'train: sequences per step', positiveInt, 16)
-    .option('--steps <n>', 'train: timed steps', positiveInt, 10)
-    .option('--warmup <n>', 'train: untimed warm-up steps', positiveInt, 2)
+    .option('--vocab <n>', 'vocabulary size', positiveInt, DEFAULT_GPT_CONFIG.vocabSize)
+    .option('--batch <n>', 'train: sequences per step', positiveInt, BENCH_TRAIN_DEFAULTS.batch)
+    .option('--steps <n>', 'train: timed steps', positiveInt, BENCH_TRAIN_DEFAULTS.steps)
+    .option('--warmup <n>', 'train: untimed warm-up steps', positiveInt, BENCH_TRAIN_DEFAULTS.warmup)
     .option('--prompt-tokens <n>', 'generate: prompt length', positiveInt, 32)
     .option('--new-tokens <n>', 'generate: tokens to generate', positiveInt, 256)
     .option('--no-kv-cache', 'generate: recompute the whole window at every step')
