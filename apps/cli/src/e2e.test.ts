@@ -133,6 +133,16 @@ describe('scrape → tokenize → train → export → generate → info', () =>
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(exported, 'onnx', 'model.onnx'))).toBe(true);
     expect(existsSync(join(exported, 'tokenizer.json'))).toBe(true);
+    // What the lyrics page shows under "About the model", from the run's trainer state and data folder.
+    const facts = JSON.parse(readFileSync(join(exported, 'config.json'), 'utf8')).spinettai;
+    const state = JSON.parse(readFileSync(join(run, 'checkpoints', 'best', 'trainer_state.json'), 'utf8'));
+    const meta = JSON.parse(readFileSync(join(data, 'meta.json'), 'utf8'));
+    expect(facts).toEqual({
+      best_val_loss: state.best_val_loss,
+      steps: state.step,
+      train_songs: meta.splits.train.songs,
+    });
+    expect(facts.train_songs).toBeGreaterThan(0);
   });
 
   it('generate from the checkpoint and from the export gives the same greedy text', async () => {

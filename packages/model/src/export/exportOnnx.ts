@@ -12,14 +12,15 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkReplaceable, recoverDir, replaceDirAtomic, writeFileSynced } from '../checkpoint/atomic.js';
-import { loadCheckpoint } from '../checkpoint/hfFolder.js';
 import { lockFolder } from '../checkpoint/lock.js';
 import { unknownOption } from '../generate/options.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
+import { loadModelWeights } from '../lora/loadModel.js';
 import { ExportError } from './errors.js';
 import { initializerBytes, PROTOBUF_SAFE_BYTES, writeOnnxFile } from './onnxFile.js';
 import { parseQuantizeList, type QuantizeDType } from './quantize.js';
 import { writeQuantizedModels } from './quantizeFiles.js';
+import { runFacts } from './runFacts.js';
 
 /** Options of `exportOnnx`. */
 export interface ExportOnnxOptions {
@@ -29,12 +30,15 @@ export interface ExportOnnxOptions {
   quantize?: readonly QuantizeDType[] | undefined;
   /** Replace an earlier export at outDir (default false: refused). Other folders are never replaced. */
   overwrite?: boolean | undefined;
+  /** When exporting a LoRA adapter folder: its base model folder (default: its base_model_name_or_path). */
+  base?: string | undefined;
 }
 
 const EXPORT_KEYS: readonly string[] = Object.keys({
   externalData: true,
   quantize: true,
   overwrite: true,
+  base: true,
 } satisfies Record<keyof ExportOnnxOptions, true>);
 
 /** What `exportOnnx` wrote. */
@@ -64,7 +68,8 @@ function json(value: unknown): string {
 
 /**
  * Exports the checkpoint folder `checkpointDir` (config.json, model.safetensors,
- * tokenizer files) to `outDir` for onnxruntime / transformers.js. An earlier export
+ * tokenizer files) — or a LoRA adapter folder, merged into its base — to `outDir` for
+ * onnxruntime / transformers.js. An earlier export
  * at `outDir` (marked by this tool) is replaced only with `overwrite`; any other
  * non-empty folder is refused (OutputFolderError), as is a folder another process is
  * exporting to.
@@ -92,15 +97,18 @@ export async function exportOnnx(
   try {
     await recoverDir(outDir);
     await checkReplaceable(outDir, 'export', opts.overwrite ?? false);
-    const ckpt = await loadCheckpoint(checkpointDir);
+    // An adapter folder is merged into its base: the export runs with no knowledge of LoRA.
+    const ckpt = await loadModelWeights(checkpointDir, { base: opts.base });
     const graph = buildKvCacheGraph(ckpt.config, ckpt.params);
     const externalData = opts.externalData ?? initializerBytes(graph) > PROTOBUF_SAFE_BYTES;
 
-    const hfConfig = JSON.parse(await readFile(join(checkpointDir, 'config.json'), 'utf8')) as Record<
+    const hfConfig = JSON.parse(await readFile(join(ckpt.modelDir, 'config.json'), 'utf8')) as Record<
       string,
       unknown
     >;
     const config: Record<string, unknown> = { ...hfConfig, use_cache: true };
+    const facts = await runFacts(checkpointDir);
+    if (Object.keys(facts).length > 0) config['spinettai'] = facts;
     if (externalData) config['transformers.js_config'] = { use_external_data_format: true };
     const generation = ckpt.generationConfig ?? {
       _from_model_config: true,
