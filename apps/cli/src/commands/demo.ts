@@ -76,8 +76,11 @@ export function registerDemo(program: Command): void {
       });
 
       const exportDir = join(out, 'export');
-      say(`3/4 export ${join(out, 'checkpoints', 'best')} → ${exportDir}`);
-      await exportOnnx(join(out, 'checkpoints', 'best'), exportDir, { overwrite: flags.overwrite });
+      say(`3/4 export ${join(out, 'checkpoints', 'best')} → ${exportDir} (fp32, q8, q4)`);
+      await exportOnnx(join(out, 'checkpoints', 'best'), exportDir, {
+        overwrite: flags.overwrite,
+        quantize: ['q8', 'q4'],
+      });
 
       say('4/4 three new songs\n');
       const generator = await loadTextGenerator(exportDir);
