@@ -94,6 +94,12 @@ function positiveInt(field: keyof typeof LIMITS, v: unknown, name: Namer): numbe
  * Fills missing fields from `DEFAULT_GPT_CONFIG` (`nPositions` from `blockSize`) and
  * checks every field; throws a `ConfigError` naming the field and the fix. Unknown
  * keys are refused.
+ *
+ * @example
+ * ```ts
+ * const config = validateConfig({ vocabSize: 4096, blockSize: 128, nLayer: 4, nHead: 4, nEmbd: 256 });
+ * validateConfig({ nHead: 3, nEmbd: 256 }); // ConfigError: config.nEmbd (256) must be divisible by config.nHead (3); …
+ * ```
  */
 export function validateConfig(partial: Partial<GPTConfig> = {}): GPTConfig {
   return checkConfig(partial, libraryName);

@@ -116,6 +116,21 @@ function checkFileName(name: string): void {
  * Writes a complete Hugging Face GPT-2 folder at `dir`, replacing an earlier checkpoint
  * there atomically. Refuses (OutputFolderError) to replace a non-empty folder that is
  * not a checkpoint this tool wrote (its MARKER_FILE says 'checkpoint').
+ *
+ * @example
+ * ```ts
+ * import { initParams, validateConfig } from '@spinettai/model';
+ * import { saveCheckpoint } from '@spinettai/model/node';
+ *
+ * const config = validateConfig({ vocabSize: 300, blockSize: 64, nLayer: 2, nHead: 2, nEmbd: 64 });
+ * await saveCheckpoint('runs/a/checkpoint', {
+ *   config,
+ *   params: initParams(config, 1337),
+ *   bosTokenId: 0,
+ *   eosTokenId: 0,
+ *   tokenizerDir: 'data/lyrics', // a folder holding tokenizer.json
+ * });
+ * ```
  */
 export async function saveCheckpoint(dir: string, opts: SaveCheckpointOptions): Promise<void> {
   const tensors = checkParams(opts.config, opts.params);
@@ -178,6 +193,14 @@ const exists = (p: string): Promise<boolean> =>
 /**
  * Loads any Hugging Face GPT-2 folder (config.json + safetensors weights) as float32
  * params, after repairing a save that a killed process left between its renames.
+ * A missing folder or file is a CheckpointError naming it.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from '@spinettai/model/node';
+ *
+ * const { config, params, eosTokenId } = await loadCheckpoint('runs/a/checkpoint');
+ * ```
  */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   await recoverDir(dir);
