@@ -93,7 +93,7 @@ function torchBench(cfg) {
   return { kv: rows.find((x) => x.kv_cache), noKv: rows.find((x) => !x.kv_cache) };
 }
 
-const { benchGenerate } = await import(join(here, '..', 'packages', 'model', 'dist', 'index.js')).catch(
+const { benchGenerate } = await import(join(here, '..', 'packages', 'model', 'dist', 'node.js')).catch(
   () => {
     console.error(
       'packages/model/dist is missing: run `pnpm turbo run build --filter=@spinettai/model...` first',
