@@ -86,6 +86,18 @@ describe('songs listed under several artists', () => {
   });
 });
 
+describe('songs listed twice and not saved', () => {
+  it('count once, under the reason of the first listing, never as duplicate-id', async () => {
+    const eco = song(5006, 'Eco', 102, 'Eco', { featuredArtistIds: [101] });
+    fake = await startFakeGenius({ artists: ARTISTS, songs: [eco, ALMENDRA, PESCADO] });
+    const run = await runScrape(fake, join(dir, 'c.jsonl'), {
+      artists: ['Pescado Rabioso', 'Almendra'],
+      includeFeatured: true,
+    });
+    expect(run.summary!.skipped).toEqual({ 'too-short': 1 });
+  });
+});
+
 describe('short songs', () => {
   it('keeps a real four-line song of 75 characters with the default minWords', async () => {
     fake = await startFakeGenius({ artists: ARTISTS, songs: [SHORT, ALMENDRA] });

@@ -41,6 +41,8 @@ interface Planned {
   artistIndex: number;
   /** 'listed-again': a featured-only listing of a song planned again under its primary artist. */
   skip: SkipReason | 'already-saved' | 'listed-again' | null;
+  /** For a 'duplicate-id' listing: the plan index of the song's first listing. */
+  firstListing?: number;
 }
 
 /** Scrape the artists' lyrics from Genius into `options.out`. See README for details. */
@@ -167,7 +169,12 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
           // Only the featured-only decision depends on the artist: every other one would
           // come out the same, so the song counts once.
           if (featuredOnly || plan[earlier]!.skip !== 'featured-only') {
-            plan.push({ song, artistIndex: summary.artists.length - 1, skip: 'duplicate-id' });
+            plan.push({
+              song,
+              artistIndex: summary.artists.length - 1,
+              skip: 'duplicate-id',
+              firstListing: earlier,
+            });
             continue;
           }
           plan[earlier]!.skip = 'listed-again';
@@ -210,10 +217,17 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
     );
     for (const pending of outcomes) pending?.catch(() => undefined); // awaited in order below
     const saved: CorpusRecord[] = [];
+    /** Plan indexes of songs that are in the file (saved now or before). */
+    const inFile = new Set<number>();
 
     for (const [i, p] of plan.entries()) {
-      if (p.skip === 'already-saved') summary.alreadySaved++;
-      else if (p.skip !== null && p.skip !== 'listed-again') skip(p.song, p.skip);
+      if (p.skip === 'already-saved') {
+        summary.alreadySaved++;
+        inFile.add(i);
+      } else if (p.skip === 'duplicate-id') {
+        // A duplicate only of a song in the file; otherwise its first listing's reason counts.
+        if (p.firstListing !== undefined && inFile.has(p.firstListing)) skip(p.song, p.skip);
+      } else if (p.skip !== null && p.skip !== 'listed-again') skip(p.song, p.skip);
       const pending = outcomes[i];
       if (pending) {
         const outcome = await pending;
@@ -226,6 +240,7 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
             saved.push(outcome.record);
             deduper.add(outcome.record.title, outcome.record.lyrics);
             summary.kept++;
+            inFile.add(i);
             summary.totalInFile++;
             summary.artists[p.artistIndex]!.kept++;
             emit({
