@@ -73,6 +73,14 @@ function json(value: unknown): string {
  * at `outDir` (marked by this tool) is replaced only with `overwrite`; any other
  * non-empty folder is refused (OutputFolderError), as is a folder another process is
  * exporting to.
+ *
+ * @example
+ * ```ts
+ * import { exportOnnx } from '@spinettai/model/node';
+ *
+ * const { files } = await exportOnnx('runs/a/checkpoint', 'runs/a/export', { overwrite: true });
+ * // files: onnx/model.onnx, config.json, generation_config.json, tokenizer.json, …
+ * ```
  */
 export async function exportOnnx(
   checkpointDir: string,
