@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInfo } from './commands/info.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerTokenize(program);
   registerTrain(program);
   registerGenerate(program);
+  registerEval(program);
   registerExport(program);
   registerServe(program);
   registerInfo(program);

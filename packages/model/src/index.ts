@@ -18,6 +18,7 @@ export {
   QUANTIZE_DTYPES,
   quantizeGraph,
 } from './export/quantize.js';
+export { artistsOf } from './generate/artists.js';
 export type { DecoderDims } from './generate/decoder.js';
 export { KvDecoder } from './generate/decoder.js';
 export { GenerationError, InvalidOptionError } from './generate/errors.js';
@@ -35,11 +36,14 @@ export type {
   OrtSessionOptions,
   OrtTensor,
 } from './generate/ort.js';
+export type { NextTokenConstraints } from './generate/sampling.js';
 export {
   applyRepetitionPenalty,
   applyTopK,
   applyTopP,
   argmax,
+  noRepeatNgramBans,
+  pickNext,
   sampleNext,
   softmax,
 } from './generate/sampling.js';
@@ -52,10 +56,20 @@ export { TextGenerator } from './generate/textGenerator.js';
 export type { GenerateResult, GenerationTokenizer } from './generate/textStream.js';
 export type { FinishReason, TokenLoopOptions } from './generate/tokenLoop.js';
 export { decodeTokens } from './generate/tokenLoop.js';
+export type { WindowLoss } from './generate/windowLoss.js';
+export { lossWindows } from './generate/windowLoss.js';
 export type { GptGraph, GptGraphOptions } from './gpt.js';
 export { buildGptGraph } from './gpt.js';
 export { buildKvCacheGraph, pastName, presentName } from './kvGraph.js';
 export type { FloatDType } from './layers.js';
 export { reseedDropout } from './layers.js';
+export { CopyGuard, DEFAULT_MAX_COPY_WORDS, LyricsIndex } from './lyrics/copyGuard.js';
+export type { CopyStats, CopyStatsOptions } from './lyrics/copyStats.js';
+export { copyStats } from './lyrics/copyStats.js';
+export type { GuardTokenizer } from './lyrics/guardTokens.js';
+export { guardTokens } from './lyrics/guardTokens.js';
+export type { SampleCopyOptions } from './lyrics/sampleCopy.js';
+export { DEFAULT_EVAL_SAMPLES, DEFAULT_EVAL_SEED, sampleCopyStats } from './lyrics/sampleCopy.js';
+export { words } from './lyrics/words.js';
 export type { Params } from './params.js';
 export { countParams, initParams, paramShapes } from './params.js';

@@ -45,3 +45,5 @@ export type {
   TextGeneratorFromParamsOptions,
 } from './generate/loadTextGenerator.js';
 export { loadTextGenerator, textGeneratorFromParams } from './generate/loadTextGenerator.js';
+export type { LyricsCorpus } from './lyrics/corpusFile.js';
+export { loadLyricsCorpus } from './lyrics/corpusFile.js';

@@ -3,6 +3,7 @@
 // `train({ stpes: 10 })` fails instead of silently training 2,000 default steps.
 
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { DEFAULT_GPT_CONFIG, type GPTConfig } from '@spinettai/model';
 import { TrainOptionsError } from './errors.js';
 import type { OptimizerMode } from './step.js';
@@ -341,6 +342,7 @@ export function resolveOptions(o: TrainOptions): ResolvedOptions {
 /** The options that determine the numbers of a run (saved in trainer_state.json; snake_case). */
 export function recordedOptions(r: ResolvedOptions): Record<string, unknown> {
   return {
+    data_dir: resolve(r.dataDir), // where generate/eval/serve find the corpus (the copied-lyrics guard)
     batch_size: r.batchSize,
     grad_accum: r.gradAccum,
     steps: r.steps,
@@ -364,6 +366,7 @@ export function recordedOptions(r: ResolvedOptions): Record<string, unknown> {
 
 /** Recorded options that may change between a run and its resumption without a warning. */
 export const FREE_ON_RESUME: readonly string[] = [
+  'data_dir',
   'steps',
   'init_from',
   'allow_tokenizer_mismatch',

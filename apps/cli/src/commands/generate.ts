@@ -2,6 +2,8 @@
 import { DEFAULT_SAMPLING, type GenerateOptions, MODEL_DTYPES, type ModelDType } from '@spinettai/model';
 import { loadTextGenerator } from '@spinettai/model/node';
 import { type Command, Option } from 'commander';
+import { corpusFor } from '../corpus.js';
+import { UserError } from '../errors.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import {
   collect,
@@ -25,6 +27,11 @@ interface GenerateFlags {
   stop?: string[];
   threads?: number;
   dtype: ModelDType;
+  artist?: string;
+  maxCopyWords: number;
+  corpus?: string;
+  repeatNgram: number;
+  minTokens: number;
 }
 
 export function registerGenerate(program: Command): void {
@@ -73,9 +80,42 @@ export function registerGenerate(program: Command): void {
         .choices(MODEL_DTYPES)
         .default('fp32'),
     )
+    .option(
+      '--artist <name>',
+      'write as this artist (a model tokenized with --condition artist; `info` lists them)',
+    )
+    .option(
+      '--max-copy-words <n>',
+      'never write this many consecutive words of the training lyrics (≥ 2); 0 = off',
+      nonNegativeInt,
+      0,
+    )
+    .option(
+      '--corpus <path>',
+      "training lyrics for --max-copy-words: corpus file or data folder (default: the checkpoint's data folder)",
+    )
+    .addOption(
+      new Option(
+        '--no-repeat-ngram <n>',
+        'never repeat an n-gram of tokens (Hugging Face no_repeat_ngram_size); 0 = off',
+      )
+        .argParser(nonNegativeInt)
+        .default(0),
+    )
+    .option('--min-tokens <n>', 'no end of song before this many new tokens', nonNegativeInt, 0)
     .action(async (flags: GenerateFlags) => {
+      if (flags.maxCopyWords === 1) throw new UserError('--max-copy-words must be 0 (off) or at least 2');
+      const corpus = flags.maxCopyWords > 0 ? await corpusFor(flags.model, flags.corpus) : undefined;
+      if (flags.maxCopyWords > 0 && corpus === undefined)
+        throw new UserError(
+          `--max-copy-words needs the training lyrics, and ${flags.model} does not record an existing data folder: pass --corpus <corpus file or data folder>`,
+        );
       const interrupt = abortOnInterrupt();
-      const generator = await loadTextGenerator(flags.model, { threads: flags.threads, dtype: flags.dtype });
+      const generator = await loadTextGenerator(flags.model, {
+        threads: flags.threads,
+        dtype: flags.dtype,
+        corpus,
+      });
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
         for (let i = 0; i < flags.numSamples && !interrupt.signal.aborted; i++) {
@@ -90,9 +130,14 @@ export function registerGenerate(program: Command): void {
             seed: seed + i,
             stop: flags.stop ?? [],
             signal: interrupt.signal,
+            artist: flags.artist,
+            maxCopyWords: flags.maxCopyWords,
+            noRepeatNgram: flags.repeatNgram,
+            minNewTokens: flags.minTokens,
           };
+          const pieces = generator.stream(flags.prompt, options); // options checked here
           process.stdout.write(flags.prompt);
-          for await (const piece of generator.stream(flags.prompt, options)) process.stdout.write(piece);
+          for await (const piece of pieces) process.stdout.write(piece);
           process.stdout.write('\n');
         }
       } finally {

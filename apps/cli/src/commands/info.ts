@@ -4,9 +4,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, fromHfConfig, type GPTConfig } from '@spinettai/model';
+import { artistsOf, ConfigError, fromHfConfig, type GPTConfig } from '@spinettai/model';
 import { loadCheckpoint } from '@spinettai/model/node';
-import { readCorpus, verifyDatasetFolder } from '@spinettai/tokenizer/node';
+import { loadTokenizer, readCorpus, verifyDatasetFolder } from '@spinettai/tokenizer/node';
 import { readTrainerState, TRAINER_STATE_JSON } from '@spinettai/trainer';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
@@ -53,7 +53,17 @@ async function describeDataset(dir: string): Promise<string[]> {
     `  train: ${meta.splits.train.tokens} tokens, ${meta.splits.train.songs} songs (${mb(size(join(dir, 'train.bin')))})`,
     `  val:   ${meta.splits.val.tokens} tokens, ${meta.splits.val.songs} songs (${mb(size(join(dir, 'val.bin')))})`,
     `  tokenizer sha256: ${meta.tokenizer_sha256}`,
+    ...artistLines(Object.keys(meta.artists ?? {})),
   ];
+}
+
+const artistLines = (names: readonly string[]) =>
+  names.length === 0 ? [] : [`  artists (generate --artist): ${names.join(', ')}`];
+
+/** The artists of a model folder's tokenizer.json (artist conditioning), for `generate --artist`. */
+async function modelArtists(dir: string): Promise<string[]> {
+  if (!existsSync(join(dir, 'tokenizer.json'))) return [];
+  return [...artistsOf(await loadTokenizer(dir)).keys()];
 }
 
 const modelLine = (c: GPTConfig) =>
@@ -83,6 +93,7 @@ async function describeCheckpoint(dir: string): Promise<string[]> {
     `checkpoint ${dir}`,
     modelLine(config),
     `  weights: ${mb(size(join(dir, 'model.safetensors')))}`,
+    ...artistLines(await modelArtists(dir)),
   ];
   if (existsSync(join(dir, TRAINER_STATE_JSON))) {
     const s = await readTrainerState(dir);
@@ -114,5 +125,6 @@ async function describeExport(dir: string): Promise<string[]> {
     `ONNX export ${dir}`,
     modelLine(await readExportConfig(dir)),
     `  onnx/model.onnx: ${mb(size(onnx) + size(`${onnx}_data`))}`,
+    ...artistLines(await modelArtists(dir)),
   ];
 }

@@ -1,6 +1,10 @@
 // `spinettai serve`: an OpenAI-compatible completions API (and the lyrics page) over an
 // export or checkpoint folder, on 127.0.0.1 unless told otherwise.
+
+import { DEFAULT_MAX_COPY_WORDS } from '@spinettai/model';
 import type { Command } from 'commander';
+import { corpusFor } from '../corpus.js';
+import { UserError } from '../errors.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { openEngine } from '../serve/engine.js';
 import { registerPage } from '../serve/page.js';
@@ -16,6 +20,8 @@ interface ServeFlags {
   maxTokensLimit: number;
   bodyLimit: number;
   threads?: number;
+  maxCopyWords: number;
+  corpus?: string;
 }
 
 /** Defaults of `serve`, shown in --help. */
@@ -61,13 +67,33 @@ export function registerServe(program: Command): void {
     )
     .option('--body-limit <bytes>', 'largest request body', positiveInt, SERVE_DEFAULTS.bodyLimit)
     .option('--threads <n>', 'onnxruntime intra-op threads per session', positiveInt)
+    .option(
+      '--max-copy-words <n>',
+      'copied-lyrics guard of the API: never write this many consecutive words of the training lyrics; 0 = off',
+      nonNegativeInt,
+      DEFAULT_MAX_COPY_WORDS,
+    )
+    .option(
+      '--corpus <path>',
+      "training lyrics for the guard: corpus file or data folder (default: the checkpoint's data folder; without one the guard is off)",
+    )
     .action(async (flags: ServeFlags) => {
+      if (flags.maxCopyWords === 1) throw new UserError('--max-copy-words must be 0 (off) or at least 2');
+      const corpus = flags.maxCopyWords > 0 ? await corpusFor(flags.model, flags.corpus) : undefined;
+      if (flags.maxCopyWords > 0)
+        process.stderr.write(
+          corpus === undefined
+            ? 'copied-lyrics guard off: no corpus (the model records no data folder); pass --corpus <corpus file or data folder> to turn it on\n'
+            : `copied-lyrics guard on: no ${flags.maxCopyWords} consecutive words of ${corpus} (--max-copy-words 0 turns it off)\n`,
+        );
       const served = await servedExport(flags.model);
       const engine = await openEngine({
         model: served.dir,
         modelId: served.modelId,
         concurrency: flags.concurrency,
         threads: flags.threads,
+        corpus,
+        maxCopyWords: flags.maxCopyWords,
       }).catch(async (e: unknown) => {
         await served.cleanup();
         throw e;
@@ -89,7 +115,9 @@ export function registerServe(program: Command): void {
         throw e;
       }
       process.stdout.write(`listening on ${address.replace('[::1]', 'localhost')}\n`);
-      process.stdout.write(`model '${engine.modelId}': open the address above for the lyrics page; stop with Ctrl-C\n`);
+      process.stdout.write(
+        `model '${engine.modelId}': open the address above for the lyrics page; stop with Ctrl-C\n`,
+      );
       await new Promise<void>((done) => {
         const stop = () => {
           process.off('SIGINT', stop);

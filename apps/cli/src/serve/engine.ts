@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { TextGenerator } from '@spinettai/model';
-import { loadTextGenerator } from '@spinettai/model/node';
+import { loadLyricsCorpus, loadTextGenerator } from '@spinettai/model/node';
 import type { ChoiceJob, ChoiceResult, CompletionEngine } from './server.js';
 
 /** Options of `openEngine`. */
@@ -18,6 +18,10 @@ export interface EngineOptions {
   threads?: number | undefined;
   /** The id clients name in `model` (default: the folder's name). */
   modelId?: string | undefined;
+  /** Training lyrics (corpus file or data folder) for the copied-lyrics guard; none = guard off. */
+  corpus?: string | undefined;
+  /** The guard's window in words (0 = off); used only with `corpus`. */
+  maxCopyWords?: number | undefined;
 }
 
 /** A CompletionEngine over a pool of generators; `close()` frees their sessions. */
@@ -30,9 +34,11 @@ export async function openEngine(opts: EngineOptions): Promise<PooledEngine> {
   const dir = resolve(opts.model);
   const created = Math.floor((await stat(dir)).mtimeMs / 1000);
   const free: TextGenerator[] = [];
+  const maxCopyWords = opts.corpus === undefined ? 0 : (opts.maxCopyWords ?? 0);
+  const lyricsIndex = maxCopyWords > 0 ? (await loadLyricsCorpus(opts.corpus!)).index : undefined;
   try {
     for (let i = 0; i < opts.concurrency; i++)
-      free.push(await loadTextGenerator(dir, { threads: opts.threads }));
+      free.push(await loadTextGenerator(dir, { threads: opts.threads, lyricsIndex }));
   } catch (e) {
     for (const g of free) await g.release();
     throw e;
@@ -61,6 +67,7 @@ export async function openEngine(opts: EngineOptions): Promise<PooledEngine> {
           stop: job.stop,
           signal,
           onToken: onText,
+          maxCopyWords,
         });
         return {
           finishReason: r.finishReason === 'length' ? 'length' : 'stop',

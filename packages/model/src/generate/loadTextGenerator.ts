@@ -13,6 +13,8 @@ import { fromHfConfig, type GPTConfig } from '../config.js';
 import { checkModelDType, type ModelDType, quantizeGraph } from '../export/quantize.js';
 import { modelFileForDtype } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
+import type { LyricsIndex } from '../lyrics/copyGuard.js';
+import { loadLyricsCorpus } from '../lyrics/corpusFile.js';
 import type { Params } from '../params.js';
 import { GenerationError } from './errors.js';
 import { modelBytesOrFile } from './modelFile.js';
@@ -34,6 +36,10 @@ export interface LoadTextGeneratorOptions {
    * written by `exportOnnx({ quantize })`); a checkpoint's weights are quantized in memory.
    */
   dtype?: ModelDType | undefined;
+  /** The training lyrics for the copied-lyrics guard (`maxCopyWords`): a corpus file or data folder. */
+  corpus?: string | undefined;
+  /** The training lyrics, already indexed (instead of `corpus`). */
+  lyricsIndex?: LyricsIndex | undefined;
 }
 
 /** Options of `textGeneratorFromParams`. */
@@ -47,7 +53,17 @@ const LOAD_KEYS: readonly string[] = Object.keys({
   tokenizer: true,
   threads: true,
   dtype: true,
+  corpus: true,
+  lyricsIndex: true,
 } satisfies Record<keyof LoadTextGeneratorOptions, true>);
+
+/** The lyrics index of `opts`: given, read from `corpus`, or none. */
+async function lyricsIndexOf(opts: LoadTextGeneratorOptions): Promise<LyricsIndex | undefined> {
+  if (opts.lyricsIndex !== undefined && opts.corpus !== undefined)
+    throw new GenerationError("pass either 'corpus' or 'lyricsIndex', not both", { option: 'corpus' });
+  if (opts.corpus === undefined) return opts.lyricsIndex;
+  return (await loadLyricsCorpus(opts.corpus)).index;
+}
 const PARAMS_KEYS: readonly string[] = [...LOAD_KEYS, 'eosTokenId'];
 
 async function exists(path: string): Promise<boolean> {
@@ -87,6 +103,7 @@ export async function textGeneratorFromParams(
 ): Promise<TextGenerator> {
   checkOptionKeys(opts, PARAMS_KEYS);
   const dtype = checkModelDType(opts.dtype ?? 'fp32');
+  const lyricsIndex = await lyricsIndexOf(opts);
   const graph = buildKvCacheGraph(config, params);
   const model = await modelBytesOrFile(dtype === 'fp32' ? graph : quantizeGraph(graph, dtype));
   try {
@@ -97,6 +114,7 @@ export async function textGeneratorFromParams(
       tokenizer: opts.tokenizer,
       eosTokenId: opts.eosTokenId,
       threads: opts.threads,
+      lyricsIndex,
     });
   } finally {
     await model.cleanup();
@@ -131,6 +149,7 @@ async function fromExport(dir: string, opts: LoadTextGeneratorOptions): Promise<
     tokenizer: await folderTokenizer(dir, opts.tokenizer),
     eosTokenId: typeof eos === 'number' ? eos : undefined,
     threads: opts.threads,
+    lyricsIndex: await lyricsIndexOf(opts),
   });
 }
 

@@ -2,6 +2,7 @@
 // (token-level and text-level) validates here first, so a bad value fails before any
 // session is created, with the option's name in the message.
 
+import type { LyricsIndex } from '../lyrics/copyGuard.js';
 import { GenerationError, InvalidOptionError } from './errors.js';
 
 /** Options of the sampler (what picks the next token from the logits). */
@@ -26,6 +27,10 @@ export interface GenerateIdsOptions extends SamplingOptions {
   stopTokenIds?: readonly number[] | undefined;
   /** Cancels generation; the tokens produced so far are kept. */
   signal?: AbortSignal | undefined;
+  /** Stop tokens are forbidden until this many new tokens (Hugging Face `min_new_tokens`). Default 0. */
+  minNewTokens?: number | undefined;
+  /** Forbid any token that would repeat an n-gram of the sequence, prompt included (HF `no_repeat_ngram_size`); 0 = off. */
+  noRepeatNgram?: number | undefined;
 }
 
 /** Options of text generation. */
@@ -36,6 +41,16 @@ export interface GenerateOptions extends Omit<GenerateIdsOptions, 'stopTokenIds'
   onToken?: ((piece: string) => unknown) | undefined;
   /** Stop at `<|endoftext|>` (default true). */
   stopAtEos?: boolean | undefined;
+  /** Start from `<|artist:NAME|>` (a model tokenized with `--condition artist`); see `TextGenerator.artists`. */
+  artist?: string | undefined;
+  /**
+   * The copied-lyrics guard: forbid any token that would make the output (prompt included)
+   * hold this many consecutive words of the lyrics index (≥ 2); 0 or undefined = off.
+   * Needs `lyricsIndex` here or on the generator.
+   */
+  maxCopyWords?: number | undefined;
+  /** The training lyrics for the guard (default: the generator's own index, if any). */
+  lyricsIndex?: LyricsIndex | undefined;
 }
 
 /** Sampling options with defaults filled in. */
@@ -79,15 +94,22 @@ const IDS_KEYS: Keys<GenerateIdsOptions> = {
   maxNewTokens: true,
   stopTokenIds: true,
   signal: true,
+  minNewTokens: true,
+  noRepeatNgram: true,
 };
 /** Every key of GenerateOptions. */
 export const GENERATE_OPTION_KEYS: readonly string[] = Object.keys({
   ...SAMPLING_KEYS,
   maxNewTokens: true,
   signal: true,
+  minNewTokens: true,
+  noRepeatNgram: true,
   stop: true,
   onToken: true,
   stopAtEos: true,
+  artist: true,
+  maxCopyWords: true,
+  lyricsIndex: true,
 } satisfies Keys<GenerateOptions>);
 /** Every key of GenerateIdsOptions. */
 export const GENERATE_IDS_OPTION_KEYS: readonly string[] = Object.keys(IDS_KEYS);
@@ -152,6 +174,13 @@ export function resolveMaxNewTokens(maxNewTokens: number | undefined): number {
   const n = maxNewTokens ?? DEFAULT_SAMPLING.maxNewTokens;
   check(Number.isInteger(n) && n >= 0, 'maxNewTokens', `got ${n}; use a non-negative integer`);
   return n;
+}
+
+/** Validates a count option (an integer ≥ 0, default 0): minNewTokens, noRepeatNgram, maxCopyWords. */
+export function resolveCount(option: string, n: number | undefined): number {
+  const v = n ?? 0;
+  check(Number.isInteger(v) && v >= 0, option, `got ${v}; use a non-negative integer (0 = off)`);
+  return v;
 }
 
 /** Validates stop strings. */

@@ -85,6 +85,64 @@ export function drawIndex(probs: ArrayLike<number>, u: number): number {
   return last;
 }
 
+/** What `pickNext` may not return: hard bans, and a check of each candidate. */
+export interface NextTokenConstraints {
+  /** Ids that are never picked (no-repeat n-grams, EOS before min tokens): logit −∞ before anything else. */
+  banned?: Iterable<number> | undefined;
+  /** A candidate is refused when this returns false (the copied-lyrics guard). */
+  allows?: ((id: number) => boolean) | undefined;
+}
+
+/**
+ * The next token id under constraints, or undefined when no token is allowed. Banned ids
+ * get −∞ first (Hugging Face order: logits processors, then warpers). A refused candidate
+ * is removed and the choice is made again: greedy takes the next best; sampling draws
+ * again from the rest of the top-k / top-p set, then falls back to the remaining tokens
+ * in order of likelihood. Without refusals it draws exactly one uniform, like sampleNext.
+ */
+export function pickNext(
+  logits: ArrayLike<number>,
+  s: ResolvedSampling,
+  rng: SeededRandom,
+  context: Iterable<number> = [],
+  c: NextTokenConstraints = {},
+): number | undefined {
+  const row = Float32Array.from(logits);
+  for (const id of c.banned ?? []) if (id >= 0 && id < row.length) row[id] = Number.NEGATIVE_INFINITY;
+  applyRepetitionPenalty(row, context, s.repetitionPenalty);
+  const allows = c.allows ?? (() => true);
+  const refused = new Set<number>();
+  if (s.temperature !== 0) {
+    for (let i = 0; i < row.length; i++) row[i]! /= s.temperature;
+    const warped = Float32Array.from(row);
+    applyTopK(warped, s.topK);
+    const probs = softmax(warped);
+    applyTopP(probs, s.topP);
+    for (let first = true; ; first = false) {
+      if (!first) {
+        let mass = 0;
+        for (let i = 0; i < probs.length; i++) mass += probs[i]!;
+        if (!(mass > 0)) break;
+        for (let i = 0; i < probs.length; i++) probs[i]! /= mass;
+      }
+      const id = drawIndex(probs, rng.uniform());
+      if (!(probs[id]! > 0)) break;
+      if (allows(id)) return id;
+      refused.add(id);
+      probs[id] = 0;
+    }
+  }
+  // Greedy, or the sampled set is exhausted: the remaining tokens from the most likely down.
+  const best = argmax(row);
+  if (row[best]! > Number.NEGATIVE_INFINITY && !refused.has(best) && allows(best)) return best;
+  refused.add(best);
+  const order = Array.from(row.keys())
+    .filter((i) => row[i]! > Number.NEGATIVE_INFINITY && !refused.has(i))
+    .sort((a, b) => row[b]! - row[a]! || a - b);
+  for (const id of order) if (allows(id)) return id;
+  return undefined;
+}
+
 /**
  * The next token id. `context` holds the ids the repetition penalty looks at (prompt
  * and generated so far). The logits row is not modified.
@@ -103,4 +161,21 @@ export function sampleNext(
   const probs = softmax(row);
   applyTopP(probs, s.topP);
   return drawIndex(probs, rng.uniform());
+}
+
+/**
+ * Ids that would complete an n-gram already in `ids` (Hugging Face's
+ * NoRepeatNGramLogitsProcessor): the tokens that followed earlier occurrences of the last
+ * n − 1 ids (for n = 1, every id seen). As in HF, none while `ids.length + 1 < n`; 0 = off.
+ */
+export function noRepeatNgramBans(ids: readonly number[], n: number): number[] {
+  if (n <= 0 || ids.length + 1 < n) return [];
+  const prefix = ids.slice(ids.length - (n - 1));
+  const banned = new Set<number>();
+  for (let i = 0; i + n <= ids.length; i++) {
+    let same = true;
+    for (let j = 0; j < n - 1 && same; j++) same = ids[i + j] === prefix[j];
+    if (same) banned.add(ids[i + n - 1]!);
+  }
+  return [...banned];
 }

@@ -7,14 +7,18 @@
 // TextGenerator; call `release()` when done.
 
 import { type GPTConfig, validateConfig } from '../config.js';
+import { CopyGuard, type LyricsIndex } from '../lyrics/copyGuard.js';
+import { guardTokens } from '../lyrics/guardTokens.js';
+import { artistsOf } from './artists.js';
 import { type DecoderDims, KvDecoder } from './decoder.js';
-import { GenerationError } from './errors.js';
+import { GenerationError, InvalidOptionError } from './errors.js';
 import {
   checkOptionKeys,
   GENERATE_IDS_OPTION_KEYS,
   GENERATE_OPTION_KEYS,
   type GenerateIdsOptions,
   type GenerateOptions,
+  resolveCount,
   resolveMaxNewTokens,
   resolveSampling,
   resolveStop,
@@ -23,6 +27,7 @@ import {
 import type { OrtModule } from './ort.js';
 import { type GenerateResult, type GenerationTokenizer, textPieces } from './textStream.js';
 import { decodeTokens, type FinishReason, type TokenLoopOptions } from './tokenLoop.js';
+import { type WindowLoss, windowLoss } from './windowLoss.js';
 
 /** Options of `TextGenerator.create`. */
 export interface TextGeneratorOptions {
@@ -38,6 +43,8 @@ export interface TextGeneratorOptions {
   eosTokenId?: number | undefined;
   /** onnxruntime intra-op threads (default: onnxruntime's choice). */
   threads?: number | undefined;
+  /** The training lyrics, for the copied-lyrics guard (`maxCopyWords`) of every generation. */
+  lyricsIndex?: LyricsIndex | undefined;
 }
 
 const CREATE_KEYS: readonly string[] = Object.keys({
@@ -47,6 +54,7 @@ const CREATE_KEYS: readonly string[] = Object.keys({
   tokenizer: true,
   eosTokenId: true,
   threads: true,
+  lyricsIndex: true,
 } satisfies Record<keyof TextGeneratorOptions, true>);
 
 /** Token-level options plus the cache switch (the benchmark's no-cache mode). */
@@ -97,7 +105,19 @@ export class TextGenerator {
     readonly tokenizer: GenerationTokenizer | undefined,
     /** Id of `<|endoftext|>`: prepended to prompts and the default stop token. */
     readonly eosTokenId: number,
+    /** The training lyrics the copied-lyrics guard checks against, when given. */
+    readonly lyricsIndex: LyricsIndex | undefined,
   ) {}
+
+  /** Artist → id of its `<|artist:NAME|>` token (empty unless the model was tokenized with `--condition artist`). */
+  get artistTokens(): ReadonlyMap<string, number> {
+    return artistsOf(this.tokenizer);
+  }
+
+  /** The artists the model was conditioned on, sorted; `artist` takes one of them. */
+  get artists(): string[] {
+    return [...this.artistTokens.keys()];
+  }
 
   /** Opens a session on `opts.model` with `opts.ort`. Throws GenerationError when they do not fit. */
   static async create(opts: TextGeneratorOptions): Promise<TextGenerator> {
@@ -121,7 +141,7 @@ export class TextGenerator {
         { option: 'tokenizer' },
       );
     }
-    return new TextGenerator(decoder, config, tokenizer, eosTokenId);
+    return new TextGenerator(decoder, config, tokenizer, eosTokenId, opts.lyricsIndex);
   }
 
   private loopOptions(opts: StreamIdsOptions, stopTokenIds: readonly number[]): TokenLoopOptions {
@@ -131,7 +151,40 @@ export class TextGenerator {
       stopTokenIds: resolveStopTokenIds(stopTokenIds, this.config.vocabSize),
       signal: opts.signal,
       kvCache: opts.kvCache ?? true,
+      minNewTokens: resolveCount('minNewTokens', opts.minNewTokens),
+      noRepeatNgram: resolveCount('noRepeatNgram', opts.noRepeatNgram),
     };
+  }
+
+  /** `[<|endoftext|>]`, or `[<|endoftext|>, <|artist:NAME|>]`: how training starts each song. */
+  private songStart(artist: string | undefined): number[] {
+    if (artist === undefined) return [this.eosTokenId];
+    const known = this.artistTokens;
+    const id = known.get(typeof artist === 'string' ? artist.trim() : artist);
+    if (id === undefined) {
+      throw new InvalidOptionError(
+        'artist',
+        known.size === 0
+          ? `this model knows no artists (tokenize the corpus with --condition artist and train again)`
+          : `unknown artist ${JSON.stringify(artist)}; the model knows: ${[...known.keys()].join(', ')}`,
+      );
+    }
+    return [this.eosTokenId, id];
+  }
+
+  /** The guard's candidate check, or undefined when the guard is off. */
+  private copyCheck(opts: GenerateOptions, tokenizer: GenerationTokenizer) {
+    const n = resolveCount('maxCopyWords', opts.maxCopyWords);
+    if (n === 0) return undefined;
+    const index = opts.lyricsIndex ?? this.lyricsIndex;
+    if (index === undefined)
+      throw new InvalidOptionError(
+        'maxCopyWords',
+        'the guard needs the training lyrics: pass lyricsIndex (LyricsIndex.fromTexts) or load the generator with a corpus',
+      );
+    if (tokenizer.decode === undefined)
+      throw new InvalidOptionError('maxCopyWords', 'the tokenizer has no decode(ids); pass a Tokenizer');
+    return guardTokens(new CopyGuard(index, n), { decode: tokenizer.decode.bind(tokenizer) });
   }
 
   private checkPrompt(ids: readonly number[]): void {
@@ -146,14 +199,19 @@ export class TextGenerator {
     }
   }
 
-  /** Runs `body` as the only generation of this TextGenerator. */
-  private async *exclusive<T, R>(body: AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined> {
+  /** Marks the session busy; throws when it is released or already in use. */
+  private acquire(): void {
     if (this.released) throw new GenerationError('this TextGenerator was released; create a new one');
     if (this.busy)
       throw new GenerationError(
         'a generation is already running on this TextGenerator; await it or use a second TextGenerator',
       );
     this.busy = true;
+  }
+
+  /** Runs `body` as the only generation of this TextGenerator. */
+  private async *exclusive<T, R>(body: AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined> {
+    this.acquire();
     try {
       return yield* body;
     } finally {
@@ -214,7 +272,8 @@ export class TextGenerator {
       throw new GenerationError(`the prompt must be a string, got ${typeof prompt}`);
     const stop = resolveStop(opts.stop);
     const loop = this.loopOptions(opts, opts.stopAtEos === false ? [] : [this.eosTokenId]);
-    const ids = [this.eosTokenId, ...tokenizer.encode(prompt)];
+    loop.allows = this.copyCheck(opts, tokenizer);
+    const ids = [...this.songStart(opts.artist), ...tokenizer.encode(prompt)];
     this.checkPrompt(ids);
     return this.exclusive(textPieces(decodeTokens(this.decoder, ids, loop), tokenizer, stop, ids.length));
   }
@@ -243,6 +302,23 @@ export class TextGenerator {
     } finally {
       // A throwing onToken must not leave the generation (and this TextGenerator) busy.
       if (!finished) await it.return(undefined as never);
+    }
+  }
+
+  /**
+   * Mean token cross-entropy of `tokens` (e.g. a dataset's val.bin) in non-overlapping
+   * windows of blockSize: what `spinettai eval` reports as `val_loss`.
+   */
+  async evaluateLoss(
+    tokens: ArrayLike<number>,
+    opts: { signal?: AbortSignal | undefined } = {},
+  ): Promise<WindowLoss> {
+    checkOptionKeys(opts, ['signal']);
+    this.acquire();
+    try {
+      return await windowLoss(this.decoder, tokens, opts);
+    } finally {
+      this.busy = false;
     }
   }
 

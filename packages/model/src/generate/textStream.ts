@@ -14,6 +14,10 @@ export interface GenerationTokenizer {
   encode(text: string): number[];
   /** A decoder whose chunks never end inside a UTF-8 character. */
   decodeStream(options?: { skipSpecialTokens?: boolean }): { push(id: number): string; flush(): string };
+  /** Text of ids (the copied-lyrics guard needs it). */
+  decode?(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  /** Special tokens and their ids (artist conditioning reads `<|artist:NAME|>` here). */
+  readonly specialTokens?: ReadonlyMap<string, number>;
 }
 
 /** Outcome of a text generation. */

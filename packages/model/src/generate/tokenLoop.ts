@@ -3,14 +3,17 @@
 // is full (blockSize tokens) the context slides: the last ⌈blockSize / 2⌉ tokens are
 // prefilled again from position 0, so positions never exceed what the model learned.
 // Without a cache (kvCache: false) every step runs the whole window, nanoGPT-style.
+// Constraints on each pick (Hugging Face semantics): no repeated n-gram of the whole
+// sequence (prompt included), no stop token before `minNewTokens`, and a check of each
+// candidate (the copied-lyrics guard); when no token passes, generation ends ('copy').
 
 import { SeededRandom } from '@spinettai/graph';
 import type { KvDecoder } from './decoder.js';
 import type { ResolvedSampling } from './options.js';
-import { sampleNext } from './sampling.js';
+import { noRepeatNgramBans, pickNext } from './sampling.js';
 
 /** Why generation ended. */
-export type FinishReason = 'eos' | 'stop' | 'length' | 'aborted';
+export type FinishReason = 'eos' | 'stop' | 'length' | 'aborted' | 'copy';
 
 /** Resolved options of the token loop. */
 export interface TokenLoopOptions {
@@ -20,6 +23,12 @@ export interface TokenLoopOptions {
   signal?: AbortSignal | undefined;
   /** Reuse past keys/values (default true). */
   kvCache?: boolean;
+  /** Stop tokens are banned until this many tokens were generated (default 0). */
+  minNewTokens?: number | undefined;
+  /** Ban tokens that would repeat an n-gram of the sequence, prompt included (default 0 = off). */
+  noRepeatNgram?: number | undefined;
+  /** Refuses candidate `id` after `history` (the whole prompt and every generated id). */
+  allows?: ((history: readonly number[], id: number) => boolean) | undefined;
 }
 
 /** Tokens kept when the context slides (see file header). */
@@ -47,6 +56,9 @@ export async function* decodeTokens(
   const stops = new Set(opts.stopTokenIds);
   const tokens = cropPrompt(promptIds, blockSize); // context window (grows, then slides)
   const seen = new Set(tokens); // what the repetition penalty looks at
+  const history = [...promptIds]; // what the n-gram ban and the guard look at
+  const minNew = opts.minNewTokens ?? 0;
+  const allows = opts.allows;
   if (opts.maxNewTokens === 0) return 'length';
   if (opts.signal?.aborted) return 'aborted';
 
@@ -54,13 +66,20 @@ export async function* decodeTokens(
   let logits = kvCache ? await decoder.prefill(tokens) : lastRow(await decoder.forwardAll(tokens));
   for (let produced = 0; ; ) {
     if (opts.signal?.aborted) return 'aborted';
-    const id = sampleNext(logits, opts.sampling, rng, seen);
+    const banned = noRepeatNgramBans(history, opts.noRepeatNgram ?? 0);
+    if (produced < minNew) banned.push(...stops);
+    const id = pickNext(logits, opts.sampling, rng, seen, {
+      banned,
+      allows: allows && ((c: number) => allows(history, c)),
+    });
+    if (id === undefined) return 'copy';
     if (stops.has(id)) return 'eos';
     yield id;
     produced++;
     if (produced >= opts.maxNewTokens) return 'length';
     if (opts.signal?.aborted) return 'aborted';
     tokens.push(id);
+    history.push(id);
     seen.add(id);
     if (!kvCache) {
       if (tokens.length > blockSize) tokens.splice(0, tokens.length - blockSize);

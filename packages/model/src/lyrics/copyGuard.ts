@@ -9,6 +9,9 @@ import { InvalidOptionError } from '../generate/errors.js';
 import { SuffixAutomaton } from './suffixAutomaton.js';
 import { words } from './words.js';
 
+/** The guard's window where it is on by default (`spinettai serve` and its page): 8 words, the copy metric's n-gram. */
+export const DEFAULT_MAX_COPY_WORDS = 8;
+
 /** An index of the training lyrics, built once and shared by guards and metrics. */
 export class LyricsIndex {
   private readonly automaton = new SuffixAutomaton();
