@@ -67,11 +67,11 @@ globalThis.fetch = (url, init) =>
   });
 });
 
-/** Build packages/scraper/dist when it is missing or older than a source file. */
+/** Build packages/scraper/dist when it is missing or older than a library source file. */
 function ensureBuilt(): void {
   const srcDir = join(PKG, 'src');
   const sources = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter(
-    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('test-utils') && f !== 'testing.ts',
   );
   const newest = Math.max(...sources.map((f) => statSync(join(srcDir, f)).mtimeMs));
   const dist = join(PKG, 'dist', 'index.js');

@@ -1,7 +1,7 @@
-// Test-only entry of @spinettai/scraper (`@spinettai/scraper/testing`): a fake Genius
+// Test-only entry, imported as `@spinettai/scraper/testing` inside this repository (a
+// vitest alias and a tsconfig `paths` entry; it is not built or published): a fake Genius
 // server on 127.0.0.1 with an invented catalogue and injectable faults, and helpers to
-// run scrape() against it. For tests of this package and of tools built on it (the CLI's
-// end-to-end test); not part of the scraping API and not meant for production code.
+// run scrape() against it, for this package's tests and the CLI's end-to-end tests.
 export {
   FAKE_ARTISTS,
   FAKE_SONGS,
