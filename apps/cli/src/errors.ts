@@ -21,6 +21,13 @@ const BUG_ERRORS = new Set([
   'EvalError',
 ]);
 
+/** Library options that are the same flag in every command (`train` maps its own on top). */
+const COMMON_FLAGS: Record<string, string> = {
+  outDir: '--out',
+  overwrite: '--overwrite',
+  resume: '--resume',
+};
+
 /** One line for the user; stack traces only with SPINETTAI_DEBUG=1. */
 export function describeError(err: unknown): { message: string; bug: boolean } {
   if (!(err instanceof Error)) return { message: String(err), bug: true };
@@ -30,6 +37,9 @@ export function describeError(err: unknown): { message: string; bug: boolean } {
   if (code === 'EACCES' && path) return { message: `permission denied: ${path}`, bug: false };
   if (code === 'ENOSPC')
     return { message: 'the disk is full; free some space and run the command again', bug: false };
-  const firstLine = err.message.split('\n')[0] ?? err.message;
+  const firstLine = (err.message.split('\n')[0] ?? err.message).replace(
+    /`(outDir|overwrite|resume)`/g,
+    (_, name: string) => COMMON_FLAGS[name] as string,
+  );
   return { message: firstLine, bug: BUG_ERRORS.has(err.name) && !(err instanceof UserError) };
 }

@@ -136,7 +136,7 @@ describe('rerunning a command on the same --out', () => {
     const r = await cli(['tokenize', '--corpus', CORPUS, '--out', data, '--vocab-size', '280']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/data holds an earlier data folder; use .*overwrite/);
+    expect(r.stderr).toMatch(/data holds an earlier data folder; use --overwrite to replace it/);
     expect(readFileSync(join(data, 'meta.json')).equals(meta)).toBe(true);
     const again = await cli([
       'tokenize',
@@ -183,6 +183,18 @@ describe('rerunning a command on the same --out', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/project: is a non-empty folder that spinettai did not write/);
+    // and an earlier export is replaced only with --overwrite, which the message names as a flag
+    const again = await cli(['export', '--model', join(run, 'checkpoints/best'), '--out', join(work, 'exp')]);
+    expect(again.code, again.stderr).toBe(0);
+    const refused = await cli([
+      'export',
+      '--model',
+      join(run, 'checkpoints/best'),
+      '--out',
+      join(work, 'exp'),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/exp: holds an earlier spinettai export; use --overwrite to replace it/);
     expect(readdirSync(project).sort()).toEqual(['README.md', 'config.json', 'onnx']);
     expect(readdirSync(join(project, 'onnx'))).toEqual(['mine.onnx']);
   });

@@ -49,7 +49,7 @@ describe('data folder', () => {
     await tokenize(dir, 1);
     const first = readFileSync(join(dir, 'train.bin'));
     await expect(tokenize(dir, 2)).rejects.toThrow(
-      /own holds an earlier data folder; use overwrite to replace it/,
+      /own holds an earlier data folder; use `overwrite` to replace it/,
     );
     expect(readFileSync(join(dir, 'train.bin')).equals(first)).toBe(true);
     await tokenize(dir, 2, true);

@@ -102,7 +102,7 @@ async function checkReplaceable(dir: string, overwrite: boolean): Promise<void> 
   if (!(await stat(dir)).isDirectory())
     throw new DatasetError(
       dir,
-      `${dir} exists and is not a folder; choose another outDir.`,
+      `${dir} exists and is not a folder; choose another \`outDir\`.`,
       'option',
       'outDir',
     );
@@ -120,7 +120,7 @@ async function checkReplaceable(dir: string, overwrite: boolean): Promise<void> 
   if (ours)
     throw new DatasetError(
       dir,
-      `${dir} holds an earlier data folder; use overwrite to replace it, or choose another outDir.`,
+      `${dir} holds an earlier data folder; use \`overwrite\` to replace it, or choose another \`outDir\`.`,
       'option',
       'overwrite',
     );
@@ -131,7 +131,7 @@ async function checkReplaceable(dir: string, overwrite: boolean): Promise<void> 
         .filter((e) => !DATA_FILES.has(e))
         .slice(0, 3)
         .join(', ') || MARKER_FILE
-    }); refusing to replace it — choose a new or empty outDir.`,
+    }); refusing to replace it — choose a new or empty \`outDir\`.`,
     'option',
     'outDir',
   );
