@@ -7,11 +7,20 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildGptGraph, InvalidOptionError, lossWindows, type TextGenerator } from '@spinettai/model';
-import { exportOnnx, loadCheckpoint, loadTextGenerator } from '@spinettai/model/node';
+import {
+  buildGptGraph,
+  InvalidOptionError,
+  lossWindows,
+  sampleCopyStats,
+  type TextGenerator,
+} from '@spinettai/model';
+import { exportOnnx, loadCheckpoint, loadLyricsCorpus, loadTextGenerator } from '@spinettai/model/node';
 import { readDatasetTokens } from '@spinettai/tokenizer/node';
 import { Evaluator, GPT_IO, GptTraining, windowsToBatch } from '@spinettai/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyMetricsOf } from './copyMetrics.js';
+import { recordedDataDir } from './corpus.js';
+import { openEngine } from './serve/engine.js';
 import { ANA_SONGS, BO_SONGS, type LyricsRun, lyricsRun } from './test-utils/lyricsRun.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -225,5 +234,37 @@ describe('CLI', () => {
   it('the checkpoint records its data folder', () => {
     const state = JSON.parse(readFileSync(join(r.checkpoint, 'trainer_state.json'), 'utf8'));
     expect(state.train_options.data_dir).toBe(r.data);
+  });
+});
+
+describe('copy metrics of trained weights (for train --copy-metrics)', () => {
+  it("equal eval's numbers for the same songs and agree with the independent checker", async () => {
+    const { config, params } = await loadCheckpoint(r.checkpoint);
+    const corpus = await loadLyricsCorpus(r.data);
+    const opts = { samples: 2, maxNewTokens: 80 };
+    const m = await copyMetricsOf(config, params, { dataDir: r.data, corpus, threads: 1, ...opts });
+    expect(m).toEqual(await sampleCopyStats(gen, corpus, opts));
+    expect(m.copy.longest_copied_words).toBe(Math.max(...m.samples.map(longestCopiedRun)));
+  });
+});
+
+describe('serve engine', () => {
+  it('guards completions with the corpus the checkpoint records; 0 turns the guard off', async () => {
+    const corpus = await recordedDataDir(r.checkpoint);
+    expect(corpus).toBe(r.data);
+    const job = { prompt: '', maxTokens: 150, temperature: 0, topP: 1, topK: 0, stop: [], seed: 1 };
+    const texts: Record<number, string> = {};
+    for (const maxCopyWords of [6, 0]) {
+      const engine = await openEngine({ model: exported, concurrency: 1, threads: 1, corpus, maxCopyWords });
+      try {
+        let text = '';
+        await engine.generate(job, (p) => (text += p), new AbortController().signal);
+        texts[maxCopyWords] = text;
+      } finally {
+        await engine.close();
+      }
+    }
+    expect(longestCopiedRun(texts[0]!), texts[0]).toBeGreaterThanOrEqual(15);
+    expect(longestCopiedRun(texts[6]!), texts[6]).toBeLessThan(6);
   });
 });
