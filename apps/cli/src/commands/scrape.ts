@@ -47,7 +47,7 @@ export function registerScrape(program: Command): void {
     )
     .option(
       '--token-file <path>',
-      'read the Genius API access token from this file (default: $GENIUS_ACCESS_TOKEN)',
+      'read the Genius API access token from this file (or set $GENIUS_ACCESS_TOKEN)',
     )
     .option(
       '--token <token>',
