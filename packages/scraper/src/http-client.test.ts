@@ -168,6 +168,7 @@ describe('createHttpClient', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GeniusHttpError);
     expect(stats.starts.length).toBe(1);
+    expect((err as Error).message).toMatch(/asks to wait 3600 s: run the same command again after that/);
   });
 
   it('times out, then retries', async () => {
