@@ -45,5 +45,9 @@ export type {
   TextGeneratorFromParamsOptions,
 } from './generate/loadTextGenerator.js';
 export { loadTextGenerator, textGeneratorFromParams } from './generate/loadTextGenerator.js';
+export type { LoadedAdapter, SaveAdapterOptions } from './lora/adapterFolder.js';
+export { ADAPTER_FILES, isAdapterFolder, loadAdapter, saveAdapter } from './lora/adapterFolder.js';
+export type { LoadedModelWeights, LoadModelWeightsOptions } from './lora/loadModel.js';
+export { loadModelWeights, readAdapterBase, resolveAdapterBase } from './lora/loadModel.js';
 export type { LyricsCorpus } from './lyrics/corpusFile.js';
 export { loadLyricsCorpus } from './lyrics/corpusFile.js';

@@ -8,15 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TensorData } from '@spinettai/graph';
-import type { GPTConfig, Params } from '@spinettai/model';
-import {
-  encodeSafetensors,
-  loadCheckpoint,
-  readSafetensorsFile,
-  recoverDir,
-  saveCheckpoint,
-} from '@spinettai/model/node';
+import { type GPTConfig, type Params, paramShapes } from '@spinettai/model';
+import { loadCheckpoint, recoverDir, saveCheckpoint } from '@spinettai/model/node';
 import { CheckpointMismatchError } from './errors.js';
+import { encodeMoments, OPTIMIZER_FILE, readMoments } from './lora.js';
 import { parseTrainerState } from './trainerState.js';
 
 /** trainer_state.json (snake_case on disk). */
@@ -77,9 +72,6 @@ export function stateConfig(c: GPTConfig): TrainerState['config'] {
  * plus our two files in a temp folder and swaps it in atomically.
  */
 export async function writeCheckpoint(target: string, c: CheckpointContents): Promise<void> {
-  const moments = new Map<string, TensorData>();
-  for (const [k, t] of c.m) moments.set(`exp_avg.${k}`, t);
-  for (const [k, t] of c.v) moments.set(`exp_avg_sq.${k}`, t);
   await saveCheckpoint(target, {
     config: c.config,
     params: c.params,
@@ -88,10 +80,7 @@ export async function writeCheckpoint(target: string, c: CheckpointContents): Pr
     eosTokenId: c.eotTokenId,
     extraFiles: {
       'trainer_state.json': `${JSON.stringify(c.state, null, 2)}\n`,
-      'optimizer.safetensors': encodeSafetensors(moments, {
-        step: String(c.state.step),
-        format: 'spinettai-adamw',
-      }),
+      [OPTIMIZER_FILE]: encodeMoments(c.state.step, c.m, c.v),
     },
   });
 }
@@ -115,12 +104,7 @@ export async function readTrainerCheckpoint(dir: string): Promise<LoadedTrainerC
     );
   const state = parseTrainerState(readFileSync(statePath, 'utf8'), statePath);
   const model = await loadCheckpoint(dir);
-  const { tensors: moments } = await readSafetensorsFile(join(dir, 'optimizer.safetensors'));
-  const m = new Map<string, TensorData>();
-  const v = new Map<string, TensorData>();
-  for (const [k, t] of moments) {
-    if (k.startsWith('exp_avg_sq.')) v.set(k.slice('exp_avg_sq.'.length), t);
-    else if (k.startsWith('exp_avg.')) m.set(k.slice('exp_avg.'.length), t);
-  }
+  // Every moment must belong to a parameter of this model, with its shape.
+  const { m, v } = await readMoments(dir, paramShapes(model.config));
   return { state, config: model.config, params: model.params, m, v };
 }

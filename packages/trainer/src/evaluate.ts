@@ -15,6 +15,7 @@ export class Evaluator {
     private readonly io: ModelIO,
     private readonly store: ParamStore,
     private readonly dims: readonly number[],
+    private readonly frozen: Record<string, Tensor>,
   ) {}
 
   /** `forward` must be the dropout-free graph with a loss output for (batch, seqLen) windows. */
@@ -22,9 +23,15 @@ export class Evaluator {
     forward: Graph,
     io: ModelIO,
     store: ParamStore,
-    o: { batch: number; seqLen: number } & SessionOptions,
+    o: {
+      batch: number;
+      seqLen: number;
+      /** Graph inputs that are not in the store (a LoRA run's frozen base weights). */
+      frozen?: Record<string, Tensor> | undefined;
+    } & SessionOptions,
   ): Promise<Evaluator> {
-    return new Evaluator(await createSession(forward, o), io, store, [o.batch, o.seqLen]);
+    const session = await createSession(forward, o);
+    return new Evaluator(session, io, store, [o.batch, o.seqLen], { ...o.frozen });
   }
 
   /** Mean loss over `batches` (each batch's mean token loss, averaged). */
@@ -32,6 +39,7 @@ export class Evaluator {
     let sum = 0;
     for (const batch of batches) {
       const feeds: Record<string, Tensor> = {
+        ...this.frozen,
         ...this.store.views('p'),
         [this.io.inputIds]: new Tensor('int64', batch.inputs, this.dims),
         [this.io.targets]: new Tensor('int64', batch.targets, this.dims),

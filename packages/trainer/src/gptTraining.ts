@@ -1,11 +1,24 @@
 // The one place that turns a GPT-2 config and its weights into trainable onnxruntime
 // sessions: the training graph (with dropout when the config has it), the dropout-free
 // evaluation graph, the flat ParamStore, and factories for TrainStep and Evaluator.
+// With LoRA the store holds only the adapters' A and B (and their moments); the frozen
+// base weights stay graph inputs fed zero-copy from their own buffers — as initializers
+// GPT-2 small's 500 MB would be serialized into each session's model bytes and copied
+// again by onnxruntime — and the backward graph differentiates only A and B.
 // `train`, `benchTrain` and the tests build their steps through it.
 
 import type { Graph } from '@spinettai/graph';
-import { buildGptGraph, type GPTConfig, type Params, paramShapes, reseedDropout } from '@spinettai/model';
+import {
+  buildGptGraph,
+  type GPTConfig,
+  loraShapes,
+  type Params,
+  paramShapes,
+  reseedDropout,
+} from '@spinettai/model';
+import type { Tensor } from 'onnxruntime-node';
 import { Evaluator } from './evaluate.js';
+import { frozenFeeds, type LoraSetup } from './lora.js';
 import { ParamStore } from './paramStore.js';
 import type { SessionOptions } from './sessions.js';
 import { type ModelIO, type OptimizerMode, TrainStep } from './step.js';
@@ -34,16 +47,23 @@ export class GptTraining {
     private readonly trainGraph: Graph,
     private readonly evalGraph: Graph,
     private readonly o: GptTrainingOptions,
+    /** LoRA runs: the frozen base weights as session inputs (empty otherwise). */
+    private readonly frozen: Record<string, Tensor>,
   ) {}
 
-  /** Builds both graphs and a store loaded with `params` (and `moments`, when resuming). */
+  /**
+   * Builds both graphs and a store loaded with `params` (and `moments`, when resuming).
+   * With `lora`, `params` are the adapters' tensors and `lora.base` the frozen weights.
+   */
   static create(
     cfg: GPTConfig,
     params: Params,
     o: GptTrainingOptions,
     moments?: { m: Params; v: Params },
+    lora?: LoraSetup,
   ): GptTraining {
-    const store = new ParamStore(paramShapes(cfg), o.optimizer === 'separate' || o.accum > 1);
+    const shapes = lora === undefined ? paramShapes(cfg) : loraShapes(cfg, lora.config);
+    const store = new ParamStore(shapes, o.optimizer === 'separate' || o.accum > 1);
     store.load('p', params);
     if (moments !== undefined) {
       store.load('m', moments.m);
@@ -55,10 +75,12 @@ export class GptTraining {
       params: 'inputs',
       targets: true,
       logits: false,
+      lora: lora?.config,
     } as const;
     const trainGraph = buildGptGraph(cfg, { ...shape, dropout: cfg.dropout > 0 ? { seed: 0 } : false }).graph;
     const evalGraph = buildGptGraph(cfg, shape).graph;
-    return new GptTraining(cfg, store, trainGraph, evalGraph, o);
+    const frozen = lora === undefined ? {} : frozenFeeds(lora.base);
+    return new GptTraining(cfg, store, trainGraph, evalGraph, o, frozen);
   }
 
   private sessionOptions(): { batch: number; seqLen: number } & SessionOptions {
@@ -74,6 +96,7 @@ export class GptTraining {
     return TrainStep.create((seed) => reseedDropout(this.trainGraph, seed), GPT_IO, this.store, {
       ...this.sessionOptions(),
       ...extra,
+      frozen: this.frozen,
       mode: this.o.optimizer,
       accum: this.o.accum,
       dropoutSeed,
@@ -82,6 +105,9 @@ export class GptTraining {
 
   /** A forward-only session over the store's current parameters (no dropout). */
   newEvaluator(): Promise<Evaluator> {
-    return Evaluator.create(this.evalGraph, GPT_IO, this.store, this.sessionOptions());
+    return Evaluator.create(this.evalGraph, GPT_IO, this.store, {
+      ...this.sessionOptions(),
+      frozen: this.frozen,
+    });
   }
 }

@@ -4,7 +4,14 @@
 
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_GPT_CONFIG, type GPTConfig } from '@spinettai/model';
+import {
+  DEFAULT_GPT_CONFIG,
+  type GPTConfig,
+  InvalidOptionError,
+  type LoraConfig,
+  type LoraOptions,
+  resolveLora,
+} from '@spinettai/model';
 import { TrainOptionsError } from './errors.js';
 import type { OptimizerMode } from './step.js';
 
@@ -91,6 +98,11 @@ export interface TrainOptions {
   initFrom?: string | undefined;
   /** With initFrom: accept a checkpoint whose tokenizer.json differs from the dataset's (default false). */
   allowTokenizerMismatch?: boolean | undefined;
+  /**
+   * With initFrom: train a LoRA adapter (PEFT defaults: alpha 8, targets ['c_attn'], dropout 0)
+   * instead of all weights; the base stays frozen and checkpoints are PEFT adapter folders.
+   */
+  lora?: LoraOptions | undefined;
   /** onnxruntime intra-op threads (default: all cores). */
   threads?: number | undefined;
   /** Where AdamW runs (default 'fused'; see README for the measurements). */
@@ -170,6 +182,7 @@ export interface ResolvedOptions {
   overwrite: boolean;
   initFrom: string | undefined;
   allowTokenizerMismatch: boolean;
+  lora: LoraConfig | undefined;
   threads: number;
   optimizer: OptimizerMode;
   signal: AbortSignal | undefined;
@@ -197,6 +210,7 @@ const OPTION_KEYS: readonly (keyof TrainOptions)[] = [
   'overwrite',
   'initFrom',
   'allowTokenizerMismatch',
+  'lora',
   'threads',
   'optimizer',
   'signal',
@@ -280,6 +294,7 @@ export function resolveOptions(o: TrainOptions): ResolvedOptions {
     overwrite: o.overwrite ?? false,
     initFrom: o.initFrom,
     allowTokenizerMismatch: o.allowTokenizerMismatch ?? false,
+    lora: resolveLoraOption(o.lora),
     signal: o.signal,
     threads: o.threads ?? availableParallelism(),
     optimizer: o.optimizer ?? D.optimizer,
@@ -331,12 +346,37 @@ export function resolveOptions(o: TrainOptions): ResolvedOptions {
       'options `resume` and `overwrite` exclude each other: `resume` continues the run in `outDir`, `overwrite` replaces it',
       'overwrite',
     );
+  if (r.lora !== undefined && r.initFrom === undefined && !r.resume)
+    throw new TrainOptionsError(
+      'option `lora` adapts a pretrained model: give `initFrom` (the base model folder) too',
+      'lora',
+    );
+  if (r.lora !== undefined && r.optimizer !== 'fused')
+    throw new TrainOptionsError(
+      "option `lora` needs `optimizer` 'fused' (an adapter has no undecayed tensors for the separate optimizer graph)",
+      'optimizer',
+    );
   if (r.resume && r.initFrom !== undefined)
     throw new TrainOptionsError(
       'options `resume` and `initFrom` exclude each other: `resume` continues a run, `initFrom` starts a new one from weights',
       'initFrom',
     );
   return r;
+}
+
+/** `lora` validated by the model package's resolveLora, its errors named as trainer options. */
+function resolveLoraOption(lora: LoraOptions | undefined): LoraConfig | undefined {
+  if (lora === undefined) return undefined;
+  if (typeof lora !== 'object' || lora === null)
+    throw new TrainOptionsError('option `lora` must be an object such as { rank: 8 }', 'lora');
+  try {
+    return resolveLora(lora);
+  } catch (e) {
+    if (!(e instanceof InvalidOptionError)) throw e;
+    const option = e.option ?? 'lora';
+    const why = e.message.replace(/^invalid option '[^']*': /, '');
+    throw new TrainOptionsError(`option \`${option}\` is invalid: ${why}`, option, { cause: e });
+  }
 }
 
 /** The options that determine the numbers of a run (saved in trainer_state.json; snake_case). */
@@ -359,6 +399,7 @@ export function recordedOptions(r: ResolvedOptions): Record<string, unknown> {
     optimizer: r.optimizer,
     init_from: r.initFrom ?? null,
     allow_tokenizer_mismatch: r.allowTokenizerMismatch,
+    ...(r.lora === undefined ? {} : { lora: { ...r.lora, targets: [...r.lora.targets] } }),
     max_time_s: Number.isFinite(r.maxTimeSeconds) ? r.maxTimeSeconds : null,
     threads: r.threads,
   };

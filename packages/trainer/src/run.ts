@@ -18,6 +18,7 @@ import { NonFiniteLossError } from './errors.js';
 import type { Evaluator } from './evaluate.js';
 import { GptTraining } from './gptTraining.js';
 import { LossHistory } from './history.js';
+import { type LoraSetup, writeLoraCheckpoint } from './lora.js';
 import { appendMetrics, type MetricsRecord, truncateMetrics } from './metrics.js';
 import {
   FREE_ON_RESUME,
@@ -63,6 +64,8 @@ export class TrainRun {
     records: readonly MetricsRecord[],
     resumed: TrainerState | undefined,
     private readonly t0: number,
+    /** Set for a LoRA run: checkpoints are adapter folders over this frozen base. */
+    private readonly lora: LoraSetup | undefined,
   ) {
     this.step = resumed?.step ?? 0;
     this.bestVal = resumed?.best_val_loss ?? null;
@@ -81,7 +84,7 @@ export class TrainRun {
     // train() has locked and vetted the folder (runFolder.ts): an earlier run is resumed or was deleted.
     const paths = runPaths(o.outDir);
     mkdirSync(dirname(paths.last), { recursive: true });
-    const { cfg, params, resumed } = await startingPoint(o, data, paths.last);
+    const { cfg, params, resumed, lora } = await startingPoint(o, data, paths.last);
     const tokensPerStep = o.batchSize * cfg.blockSize * o.gradAccum;
     if (data.train.length < 4 * tokensPerStep)
       await warn(
@@ -113,6 +116,7 @@ export class TrainRun {
       params,
       { batch: o.batchSize, optimizer: o.optimizer, accum: o.gradAccum, threads: o.threads },
       resumed,
+      lora,
     );
     const evalWarnings: string[] = [];
     const evalSet = evalBatches(data, cfg.blockSize, o.batchSize, o.evalBatches, (m) => evalWarnings.push(m));
@@ -128,6 +132,7 @@ export class TrainRun {
       history,
       resumed?.state,
       t0,
+      lora,
     );
     try {
       run.trainStep = await model.newStep(deriveSeed(o.seed, run.step));
@@ -262,7 +267,7 @@ export class TrainRun {
 
   /** Writes checkpoints/last, then rebuilds the training sessions with the dropout seed of this step. */
   async saveLast(): Promise<void> {
-    await writeCheckpoint(this.paths.last, this.contents());
+    await this.write(this.paths.last);
     this.lastSaved = this.step;
     await this.hooks.onCheckpoint?.({ step: this.step, kind: 'last', path: this.paths.last });
     // Fresh dropout RNG from (seed, step), exactly what a resume from this checkpoint builds.
@@ -275,7 +280,7 @@ export class TrainRun {
 
   /** Writes checkpoints/best. */
   async saveBest(): Promise<void> {
-    await writeCheckpoint(this.paths.best, this.contents());
+    await this.write(this.paths.best);
     await this.hooks.onCheckpoint?.({ step: this.step, kind: 'best', path: this.paths.best });
   }
 
@@ -295,6 +300,17 @@ export class TrainRun {
       elapsed_s: this.elapsed(),
       optimizer_mode: this.o.optimizer,
     };
+  }
+
+  /** Writes a checkpoint folder: a GPT-2 folder, or for a LoRA run a PEFT adapter folder. */
+  private async write(target: string): Promise<void> {
+    const c = this.contents();
+    if (this.lora === undefined) return writeCheckpoint(target, c);
+    await writeLoraCheckpoint(target, {
+      ...c,
+      lora: this.lora.config,
+      baseDir: this.lora.baseDir,
+    });
   }
 
   private contents(): CheckpointContents {

@@ -1,24 +1,39 @@
 // Where a run starts: fresh weights, a checkpoint to resume (after checking tokenizer
-// and shape), or a checkpoint's weights to fine-tune (initFrom).
+// and shape), or a checkpoint's weights to fine-tune (initFrom) — all of them, or a
+// fresh LoRA adapter over them (lora). A Hub model's context (n_positions, 1,024 for
+// GPT-2) may be cut: fine-tune at a smaller `model.blockSize`.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError, type GPTConfig, initParams, type Params, validateConfig } from '@spinettai/model';
-import { loadCheckpoint } from '@spinettai/model/node';
+import { join, resolve } from 'node:path';
+import {
+  ConfigError,
+  type GPTConfig,
+  initLora,
+  initParams,
+  type Params,
+  validateConfig,
+} from '@spinettai/model';
+import { isAdapterFolder, loadCheckpoint } from '@spinettai/model/node';
 import { TOKENIZER_JSON } from '@spinettai/tokenizer';
 import { readTrainerCheckpoint } from './checkpoint.js';
 import type { Dataset } from './data.js';
 import { CheckpointMismatchError, TrainOptionsError } from './errors.js';
+import { type LoraSetup, readLoraCheckpoint } from './lora.js';
 import { type ModelShape, type ResolvedOptions, TRAIN_DEFAULTS } from './options.js';
 
 const SHAPE_FIELDS = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const;
+/** Fields a fine-tune must take from its checkpoint (blockSize may be cut, up to nPositions). */
+const WEIGHT_SHAPE_FIELDS = ['vocabSize', 'nLayer', 'nHead', 'nEmbd'] as const;
 
 /** Where a run starts from. */
 export interface Start {
   cfg: GPTConfig;
+  /** The trainable tensors: every weight, or a LoRA run's A and B. */
   params: Params;
   resumed?: Awaited<ReturnType<typeof readTrainerCheckpoint>>;
+  /** Set for a LoRA run: the adapter config and the frozen base. */
+  lora?: LoraSetup | undefined;
 }
 
 export function sha256File(path: string): string {
@@ -36,15 +51,21 @@ function configOf(c: Partial<GPTConfig>): GPTConfig {
   }
 }
 
-function shapeMismatch(a: Partial<GPTConfig>, b: GPTConfig): string | undefined {
-  for (const f of SHAPE_FIELDS) if (a[f] !== undefined && a[f] !== b[f]) return `${f} ${a[f]} ≠ ${b[f]}`;
+function shapeMismatch(
+  a: Partial<GPTConfig>,
+  b: GPTConfig,
+  fields: readonly (keyof GPTConfig)[] = SHAPE_FIELDS,
+): string | undefined {
+  for (const f of fields) if (a[f] !== undefined && a[f] !== b[f]) return `${f} ${a[f]} ≠ ${b[f]}`;
   return undefined;
 }
 
 export async function startingPoint(o: ResolvedOptions, data: Dataset, lastDir: string): Promise<Start> {
   const vocabSize = data.meta.vocab_size;
   if (o.resume) {
-    const ck = await readTrainerCheckpoint(lastDir);
+    // A LoRA run's checkpoints are adapter folders; its base comes from base_model_name_or_path.
+    const isLora = await isAdapterFolder(lastDir);
+    const ck = isLora ? await readLoraCheckpoint(lastDir) : await readTrainerCheckpoint(lastDir);
     if (ck.state.tokenizer_sha256 !== data.meta.tokenizer_sha256) {
       throw new CheckpointMismatchError(
         `cannot resume ${lastDir}: it was trained with tokenizer sha256 ${ck.state.tokenizer_sha256.slice(0, 12)}…, the dataset in ${data.dir} uses ${data.meta.tokenizer_sha256.slice(0, 12)}…; use the original dataset or start a new run`,
@@ -59,7 +80,12 @@ export async function startingPoint(o: ResolvedOptions, data: Dataset, lastDir: 
       throw new CheckpointMismatchError(
         `cannot resume ${lastDir}: it has trained ${ck.state.step} steps, more than \`steps\` = ${o.steps}; raise \`steps\` to continue it`,
       );
-    return { cfg: configOf({ ...ck.config, dropout: o.dropout }), params: ck.params, resumed: ck };
+    if (o.lora !== undefined && !isLora)
+      throw new CheckpointMismatchError(
+        `cannot resume ${lastDir} with \`lora\`: it is a full fine-tune's checkpoint, not a LoRA adapter; resume without \`lora\``,
+      );
+    const lora = 'lora' in ck ? (ck.lora as LoraSetup) : undefined;
+    return { cfg: configOf({ ...ck.config, dropout: o.dropout }), params: ck.params, resumed: ck, lora };
   }
   if (o.initFrom !== undefined) {
     const ck = await loadCheckpoint(o.initFrom);
@@ -68,13 +94,23 @@ export async function startingPoint(o: ResolvedOptions, data: Dataset, lastDir: 
         `cannot fine-tune from ${o.initFrom}: its vocabulary has ${ck.config.vocabSize} tokens, the dataset ${vocabSize}; tokenize with that checkpoint's tokenizer`,
       );
     }
-    const diff = shapeMismatch(o.model, ck.config);
+    const diff = shapeMismatch(o.model, ck.config, WEIGHT_SHAPE_FIELDS);
     if (diff !== undefined)
       throw new CheckpointMismatchError(
-        `cannot fine-tune from ${o.initFrom}: \`model\` differs from its config (${diff}); leave the shape out`,
+        `cannot fine-tune from ${o.initFrom}: \`model\` differs from its config (${diff}); leave the shape out (only \`model.blockSize\` may be smaller)`,
       );
     if (!o.allowTokenizerMismatch) checkSameTokenizer(o.initFrom, data);
-    return { cfg: configOf({ ...ck.config, dropout: o.dropout }), params: ck.params };
+    const cfg = configOf({
+      ...ck.config,
+      blockSize: o.model.blockSize ?? ck.config.blockSize,
+      dropout: o.dropout,
+    });
+    if (o.lora === undefined) return { cfg, params: ck.params };
+    return {
+      cfg,
+      params: initLora(cfg, o.lora, o.seed),
+      lora: { config: o.lora, base: ck.params, baseDir: resolve(o.initFrom) },
+    };
   }
   const shape: ModelShape = { ...TRAIN_DEFAULTS.model, ...o.model };
   const cfg = configOf({ ...shape, vocabSize, dropout: o.dropout });

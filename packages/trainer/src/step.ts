@@ -140,6 +140,8 @@ export class TrainStep {
     private readonly gradAcc: InferenceSession | undefined,
     private readonly gradOutputs: Map<string, string>,
     private readonly batchDims: readonly number[],
+    /** Inputs that are not trained (a LoRA run's base weights). */
+    private readonly frozen: Record<string, Tensor>,
   ) {}
 
   /**
@@ -156,6 +158,8 @@ export class TrainStep {
       dropoutSeed: number;
       batch: number;
       seqLen: number;
+      /** Graph inputs fed as they are and never differentiated (a LoRA run's base weights). */
+      frozen?: Record<string, Tensor> | undefined;
     } & SessionOptions,
   ): Promise<TrainStep> {
     const params = store.slots.map((s) => s.name);
@@ -175,7 +179,9 @@ export class TrainStep {
       gradOutputs = g.outputs;
       main = await createSession(optimizerGraph(store), o);
     }
-    return new TrainStep(store, io, o.mode, o.accum, main, gradAcc, gradOutputs, [o.batch, o.seqLen]);
+    return new TrainStep(store, io, o.mode, o.accum, main, gradAcc, gradOutputs, [o.batch, o.seqLen], {
+      ...o.frozen,
+    });
   }
 
   private tokens(batch: Batch): Record<string, Tensor> {
@@ -188,7 +194,7 @@ export class TrainStep {
   /** Runs a gradient-only micro-batch: gradients (plus buffer `accFrom` when accumulating) into buffer `to`. */
   private async gradRun(batch: Batch, accFrom: 0 | 1 | undefined, to: 0 | 1): Promise<number> {
     const s = this.store;
-    const feeds: Record<string, Tensor> = { ...this.tokens(batch), ...s.views('p') };
+    const feeds: Record<string, Tensor> = { ...this.tokens(batch), ...this.frozen, ...s.views('p') };
     if (accFrom !== undefined)
       for (const [name, t] of Object.entries(s.views('g', accFrom))) feeds[accIn(name)] = t;
     const fetches: Record<string, Tensor | null> = { [this.io.loss]: null };
@@ -219,7 +225,7 @@ export class TrainStep {
     const fetches: Record<string, Tensor | null> = { grad_norm: null };
     let feeds: Record<string, Tensor>;
     if (this.mode === 'fused') {
-      feeds = { ...optFeeds, ...this.tokens(batches[this.accum - 1]!), ...s.views('p') };
+      feeds = { ...optFeeds, ...this.tokens(batches[this.accum - 1]!), ...this.frozen, ...s.views('p') };
       for (const [name, t] of Object.entries(s.views('m'))) feeds[`m.${name}`] = t;
       for (const [name, t] of Object.entries(s.views('v'))) feeds[`v.${name}`] = t;
       if (this.accum > 1) for (const [name, t] of Object.entries(s.views('g', g))) feeds[accIn(name)] = t;

@@ -32,6 +32,7 @@ interface GenerateFlags {
   corpus?: string;
   repeatNgram: number;
   minTokens: number;
+  base?: string;
 }
 
 export function registerGenerate(program: Command): void {
@@ -40,7 +41,14 @@ export function registerGenerate(program: Command): void {
     .description(
       'Generate lyrics with a trained checkpoint or an exported ONNX folder, streaming text as it is written.',
     )
-    .requiredOption('--model <dir>', 'checkpoint folder (runs/x/checkpoints/best) or export folder')
+    .requiredOption(
+      '--model <dir>',
+      'checkpoint folder (runs/x/checkpoints/best), LoRA adapter folder or export folder',
+    )
+    .option(
+      '--base <dir>',
+      "for a LoRA adapter folder: its base model folder (default: the adapter's base_model_name_or_path)",
+    )
     .option('--prompt <text>', 'text to continue (default: start a new song)', '')
     // Defaults: the library's DEFAULT_SAMPLING (one owner; --help shows them).
     .option(
@@ -115,6 +123,7 @@ export function registerGenerate(program: Command): void {
         threads: flags.threads,
         dtype: flags.dtype,
         corpus,
+        base: flags.base,
       });
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);

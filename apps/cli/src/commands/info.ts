@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { artistsOf, ConfigError, fromHfConfig, type GPTConfig } from '@spinettai/model';
-import { loadCheckpoint } from '@spinettai/model/node';
+import { isAdapterFolder, loadModelWeights } from '@spinettai/model/node';
 import { loadTokenizer, readCorpus, verifyDatasetFolder } from '@spinettai/tokenizer/node';
 import { readTrainerState, TRAINER_STATE_JSON } from '@spinettai/trainer';
 import type { Command } from 'commander';
@@ -16,21 +16,26 @@ export function registerInfo(program: Command): void {
     .command('info')
     .description('Describe a corpus file, data folder, checkpoint, run folder or export folder.')
     .argument('<path>', 'file or folder to describe')
-    .action(async (path: string) => {
+    .option(
+      '--base <dir>',
+      "for a LoRA adapter folder: its base model folder (default: the adapter's base_model_name_or_path)",
+    )
+    .action(async (path: string, flags: { base?: string }) => {
       if (!existsSync(path)) throw new UserError(`no such file or folder: ${path}`);
-      process.stdout.write(`${(await describe(path)).join('\n')}\n`);
+      process.stdout.write(`${(await describe(path, flags.base)).join('\n')}\n`);
     });
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
-async function describe(path: string): Promise<string[]> {
+async function describe(path: string, base: string | undefined): Promise<string[]> {
   if (statSync(path).isFile()) return describeCorpus(path);
   if (existsSync(join(path, 'meta.json'))) return describeDataset(path);
-  if (existsSync(join(path, 'checkpoints'))) return describeRun(path);
+  if (existsSync(join(path, 'checkpoints'))) return describeRun(path, base);
   if (existsSync(join(path, 'onnx', 'model.onnx'))) return describeExport(path);
-  if (existsSync(join(path, 'config.json'))) return describeCheckpoint(path);
+  if (existsSync(join(path, 'config.json')) || (await isAdapterFolder(path)))
+    return describeCheckpoint(path, base);
   throw new UserError(`${path} is not a corpus, data folder, checkpoint, run folder or export folder`);
 }
 
@@ -86,15 +91,22 @@ async function readExportConfig(dir: string): Promise<GPTConfig> {
   }
 }
 
-async function describeCheckpoint(dir: string): Promise<string[]> {
-  // Loads every tensor: a truncated or corrupt checkpoint fails here, naming the file.
-  const { config } = await loadCheckpoint(dir);
-  const lines = [
-    `checkpoint ${dir}`,
-    modelLine(config),
-    `  weights: ${mb(size(join(dir, 'model.safetensors')))}`,
-    ...artistLines(await modelArtists(dir)),
-  ];
+async function describeCheckpoint(dir: string, base?: string): Promise<string[]> {
+  // Loads every tensor (an adapter's base too): a truncated or corrupt folder fails here, naming the file.
+  const { config, adapter, modelDir } = await loadModelWeights(dir, { base });
+  const baseBytes = size(join(modelDir, 'model.safetensors'));
+  const adapterBytes = size(join(dir, 'adapter_model.safetensors'));
+  const lines =
+    adapter === undefined
+      ? [`checkpoint ${dir}`, modelLine(config), `  weights: ${mb(baseBytes)}`]
+      : [
+          `LoRA adapter ${dir}`,
+          `  base: ${modelDir}`,
+          modelLine(config),
+          `  adapter: rank ${adapter.lora.rank}, alpha ${adapter.lora.alpha}, targets ${adapter.lora.targets.join(',')}, dropout ${adapter.lora.dropout}`,
+          `  weights: ${mb(adapterBytes)}${baseBytes > 0 ? ` (${((100 * adapterBytes) / baseBytes).toFixed(1)}% of the base's ${mb(baseBytes)})` : ''}`,
+        ];
+  lines.push(...artistLines(await modelArtists(dir)));
   if (existsSync(join(dir, TRAINER_STATE_JSON))) {
     const s = await readTrainerState(dir);
     lines.push(`  step: ${s.step} of ${String(s.train_options['steps'] ?? '?')}`);
@@ -104,11 +116,11 @@ async function describeCheckpoint(dir: string): Promise<string[]> {
   return lines;
 }
 
-async function describeRun(dir: string): Promise<string[]> {
+async function describeRun(dir: string, base: string | undefined): Promise<string[]> {
   const lines = [`run ${dir}`];
   for (const name of ['last', 'best']) {
     const ckpt = join(dir, 'checkpoints', name);
-    if (existsSync(ckpt)) lines.push(...(await describeCheckpoint(ckpt)).map((l) => `  ${l}`));
+    if (existsSync(ckpt)) lines.push(...(await describeCheckpoint(ckpt, base)).map((l) => `  ${l}`));
   }
   const metrics = join(dir, 'metrics.jsonl');
   if (existsSync(metrics)) {

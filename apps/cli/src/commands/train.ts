@@ -1,8 +1,10 @@
 // `spinettai train`: train a GPT-2 on a tokenized data folder, with a progress bar. Every
 // flag maps onto one `TrainOptions` key; the defaults shown in --help are the trainer's own
 // (TRAIN_DEFAULTS), and the library's messages are translated back to flag names.
+import { LORA_DEFAULTS, LORA_TARGETS } from '@spinettai/model';
 import { TRAIN_DEFAULTS, type TrainOptions, type TrainSummary, train } from '@spinettai/trainer';
 import { type Command, Option } from 'commander';
+import { UserError } from '../errors.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { addModelOptions } from '../model-options.js';
 import {
@@ -42,6 +44,10 @@ interface TrainFlags {
   overwrite: boolean;
   initFrom?: string;
   allowTokenizerMismatch: boolean;
+  loraRank?: number;
+  loraAlpha?: number;
+  loraTargets?: string[];
+  loraDropout?: number;
 }
 
 /** The flag of each option a library message may name (as `name`). */
@@ -77,6 +83,11 @@ const FLAG_OF: Record<string, string> = {
   overwrite: '--overwrite',
   initFrom: '--init-from',
   allowTokenizerMismatch: '--allow-tokenizer-mismatch',
+  lora: '--lora-rank',
+  'lora.rank': '--lora-rank',
+  'lora.alpha': '--lora-alpha',
+  'lora.targets': '--lora-targets',
+  'lora.dropout': '--lora-dropout',
 };
 
 /** Rewrites the `optionName`s of a library message as the CLI's flags. */
@@ -136,6 +147,30 @@ export function registerTrain(program: Command): void {
       "with --init-from: accept a checkpoint whose tokenizer.json differs from the data folder's",
       false,
     )
+    .option(
+      '--lora-rank <r>',
+      'with --init-from: train a LoRA adapter of this rank instead of all weights (checkpoints are PEFT adapter folders)',
+      positiveInt,
+    )
+    .option(
+      '--lora-alpha <a>',
+      `LoRA scaling numerator (update × alpha/r; default ${LORA_DEFAULTS.alpha})`,
+      positiveNumber,
+    )
+    .option(
+      '--lora-targets <modules>',
+      `comma-separated modules to adapt, of ${LORA_TARGETS.join(',')} (default ${LORA_DEFAULTS.targets.join(',')})`,
+      (v: string) =>
+        v
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== ''),
+    )
+    .option(
+      '--lora-dropout <p>',
+      `dropout on the adapters' input (default ${LORA_DEFAULTS.dropout})`,
+      fraction,
+    )
     .action(async (flags: TrainFlags, cmd: Command) => {
       // Shape flags the user did not type stay unset, so --resume / --init-from take the
       // checkpoint's shape instead of comparing it with the defaults.
@@ -169,8 +204,22 @@ export function registerTrain(program: Command): void {
         overwrite: flags.overwrite,
         initFrom: flags.initFrom,
         allowTokenizerMismatch: flags.allowTokenizerMismatch,
+        lora: loraOf(flags),
       });
     });
+}
+
+/** The `lora` option of the --lora-* flags; the others without --lora-rank are a user mistake. */
+function loraOf(f: TrainFlags): TrainOptions['lora'] {
+  if (f.loraRank === undefined) {
+    const stray = (['loraAlpha', 'loraTargets', 'loraDropout'] as const).find((k) => f[k] !== undefined);
+    if (stray !== undefined)
+      throw new UserError(
+        `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --lora-rank (LoRA is on only with a rank)`,
+      );
+    return undefined;
+  }
+  return { rank: f.loraRank, alpha: f.loraAlpha, targets: f.loraTargets, dropout: f.loraDropout };
 }
 
 /** Runs the trainer with a progress bar and prints the summary; shared with `demo`. */

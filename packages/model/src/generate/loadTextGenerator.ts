@@ -8,11 +8,12 @@ import { loadTokenizer } from '@spinettai/tokenizer/node';
 import * as ortNode from 'onnxruntime-node';
 import { recoverDir } from '../checkpoint/atomic.js';
 import { CheckpointError } from '../checkpoint/errors.js';
-import { loadCheckpoint } from '../checkpoint/hfFolder.js';
 import { fromHfConfig, type GPTConfig } from '../config.js';
 import { checkModelDType, type ModelDType, quantizeGraph } from '../export/quantize.js';
 import { modelFileForDtype } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
+import { isAdapterFolder } from '../lora/adapterFolder.js';
+import { loadModelWeights } from '../lora/loadModel.js';
 import type { LyricsIndex } from '../lyrics/copyGuard.js';
 import { loadLyricsCorpus } from '../lyrics/corpusFile.js';
 import type { Params } from '../params.js';
@@ -36,6 +37,8 @@ export interface LoadTextGeneratorOptions {
    * written by `exportOnnx({ quantize })`); a checkpoint's weights are quantized in memory.
    */
   dtype?: ModelDType | undefined;
+  /** For a LoRA adapter folder: its base model folder (default: the adapter's base_model_name_or_path). */
+  base?: string | undefined;
   /** The training lyrics for the copied-lyrics guard (`maxCopyWords`): a corpus file or data folder. */
   corpus?: string | undefined;
   /** The training lyrics, already indexed (instead of `corpus`). */
@@ -53,6 +56,7 @@ const LOAD_KEYS: readonly string[] = Object.keys({
   tokenizer: true,
   threads: true,
   dtype: true,
+  base: true,
   corpus: true,
   lyricsIndex: true,
 } satisfies Record<keyof LoadTextGeneratorOptions, true>);
@@ -122,8 +126,8 @@ export async function textGeneratorFromParams(
 }
 
 async function fromCheckpoint(dir: string, opts: LoadTextGeneratorOptions): Promise<TextGenerator> {
-  const ckpt = await loadCheckpoint(dir);
-  const tokenizer = await folderTokenizer(dir, opts.tokenizer);
+  const ckpt = await loadModelWeights(dir, { base: opts.base }); // an adapter comes merged
+  const tokenizer = await folderTokenizer(ckpt.tokenizerDir, opts.tokenizer);
   return textGeneratorFromParams(ckpt.config, ckpt.params, {
     ...opts,
     tokenizer,
@@ -177,9 +181,9 @@ export async function loadTextGenerator(
   if (await exists(join(dir, 'onnx', 'model.onnx'))) return fromExport(dir, opts);
   if (!(await exists(dir)))
     throw new CheckpointError('no such folder; pass a checkpoint folder or an export folder', { file: dir });
-  if (!(await exists(join(dir, 'config.json')))) {
+  if (!(await exists(join(dir, 'config.json'))) && !(await isAdapterFolder(dir))) {
     throw new CheckpointError(
-      'is neither a checkpoint folder (config.json) nor an export folder (onnx/model.onnx)',
+      'is neither a checkpoint folder (config.json), a LoRA adapter folder (adapter_config.json) nor an export folder (onnx/model.onnx)',
       { file: dir },
     );
   }
