@@ -19,8 +19,8 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -297,6 +297,59 @@ async function profileOps(bytes, cfg, dir) {
   return [...byOp].sort((a, b) => b[1] - a[1]).map(([op, us]) => ({ op, share: us / total }));
 }
 
+/** A seed-config export folder (random weights, every dtype) that transformers.js can load. */
+async function writeSeedExport(dir, cfg, fp32Graph) {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'onnx'), { recursive: true });
+  await modelNode.writeOnnxFile(fp32Graph, join(dir, 'onnx', 'model.onnx'));
+  await modelNode.writeQuantizedModels(fp32Graph, join(dir, 'onnx'), ['q8', 'q4', 'fp16']);
+  const config = { ...model.toHfConfig(cfg, { bosTokenId: 0, eosTokenId: 0 }), use_cache: true };
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+}
+
+/**
+ * transformers.js on the same files, one model per dtype. Each returned function times a
+ * greedy generate() of 1 and of 1 + n tokens after the same 8-token prompt and returns
+ * new tokens/s = n / (t(1 + n) − t(1)).
+ */
+async function transformersJsModels(dir, dtypes, cfg, newTokens) {
+  const req = createRequire(join(root, 'packages', 'model', 'package.json'));
+  const tjs = await import(pathToFileURL(req.resolve('@huggingface/transformers')).href);
+  tjs.env.allowRemoteModels = false;
+  tjs.env.allowLocalModels = true;
+  tjs.env.useFSCache = false;
+  tjs.env.localModelPath = `${dirname(dir)}/`;
+  const prompt = Array.from({ length: 8 }, (_, i) => BigInt((i * 97) % cfg.vocabSize));
+  const models = {};
+  for (const dtype of dtypes) {
+    const m = await tjs.AutoModelForCausalLM.from_pretrained(basename(dir), {
+      dtype,
+      local_files_only: true,
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+    });
+    const gen = async (n) => {
+      const t0 = performance.now();
+      await m.generate({
+        input_ids: new tjs.Tensor('int64', BigInt64Array.from(prompt), [1, 8]),
+        attention_mask: new tjs.Tensor('int64', new BigInt64Array(8).fill(1n), [1, 8]),
+        max_new_tokens: n,
+        min_new_tokens: n,
+        do_sample: false,
+      });
+      return performance.now() - t0;
+    };
+    await gen(8); // warm-up
+    models[dtype] = {
+      rate: async () => {
+        const one = await gen(1);
+        return (newTokens * 1000) / ((await gen(1 + newTokens)) - one);
+      },
+      dispose: () => m.dispose(),
+    };
+  }
+  return models;
+}
+
 async function speed() {
   const cfg = model.validateConfig({ nLayer: 8, nEmbd: 512, nHead: 8, blockSize: 64, vocabSize: 4096 });
   const newTokens = Math.min(Number(args['new-tokens']), cfg.blockSize - 8);
@@ -317,9 +370,19 @@ async function speed() {
     await decodeRate(session, cfg, 8); // warm-up
     sessions.push({ name, session, weightBytes, rates: [] });
   }
+  const seedExport = join(args.work, 'seed-export');
+  await writeSeedExport(seedExport, cfg, fp32Graph);
+  const theirModels = await transformersJsModels(seedExport, DTYPES, cfg, newTokens);
+  const theirRates = Object.fromEntries(DTYPES.map((d) => [d, []]));
+  // Interleaved: each round times every variant, ours then transformers.js on the same file.
   const rounds = Number(args.rounds);
   for (let r = 0; r < rounds; r++)
-    for (const s of sessions) s.rates.push(await decodeRate(s.session, cfg, newTokens));
+    for (const s of sessions) {
+      s.rates.push(await decodeRate(s.session, cfg, newTokens));
+      if (theirModels[s.name] !== undefined) theirRates[s.name].push(await theirModels[s.name].rate());
+    }
+  for (const m of Object.values(theirModels)) await m.dispose();
+  const tjs = Object.fromEntries(DTYPES.map((d) => [d, median(theirRates[d])]));
   const bw = memcpyGBs();
   const base = median(sessions[0].rates);
   console.log(
@@ -327,7 +390,7 @@ async function speed() {
   );
   console.log(`memcpy: ${bw.toFixed(1)} GB/s copied (${(2 * bw).toFixed(1)} GB/s of read + write traffic)`);
   console.log(
-    'variant                          tok/s   vs fp32   ms/token   weight MB/token   effective GB/s',
+    'variant                          tok/s   vs fp32   ms/token   weight MB/token   effective GB/s   transformers.js tok/s   ours / theirs',
   );
   const rows = [];
   for (const s of sessions) {
@@ -340,6 +403,7 @@ async function speed() {
       ms_per_token: 1000 / rate,
       weight_mb: s.weightBytes / 1e6,
       effective_gbs: gbs,
+      transformers_js_tokens_per_s: tjs[s.name] ?? null,
     });
     console.log(
       [
@@ -349,6 +413,8 @@ async function speed() {
         (1000 / rate).toFixed(2).padStart(10),
         (s.weightBytes / 1e6).toFixed(1).padStart(17),
         gbs.toFixed(1).padStart(16),
+        (tjs[s.name] === undefined ? '—' : tjs[s.name].toFixed(1)).padStart(23),
+        (tjs[s.name] === undefined ? '—' : `${(rate / tjs[s.name]).toFixed(2)}×`).padStart(15),
       ].join(' '),
     );
     await s.session.release();
