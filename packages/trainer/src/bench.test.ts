@@ -18,6 +18,16 @@ describe('benchTrain', () => {
     expect(r.profile!.reduce((a, p) => a + p.share, 0)).toBeCloseTo(1, 6);
   });
 
+  it('with lora, trains only A and B (rank 2 on c_attn: 2·16 + 48·2 per layer)', async () => {
+    const r = await benchTrain(
+      { vocabSize: 64, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 },
+      { batch: 2, steps: 1, warmup: 1, threads: 1, lora: { rank: 2 } },
+    );
+    expect(r.lora_rank).toBe(2);
+    expect(r.trainable_params).toBe(2 * 16 + 48 * 2);
+    expect(r.step_ms_all).toHaveLength(1);
+  });
+
   it('refuses unknown option keys, naming them', async () => {
     await expect(benchTrain({ nLayer: 1 }, { batch: 2, stpes: 3 } as never)).rejects.toThrow(
       /unknown option `stpes`/,

@@ -1,12 +1,21 @@
 // Training-throughput benchmark on random tokens: forward + backward + AdamW steps of a
 // given config, timed after warmup. `spinettai bench train` and bench/train.mjs call it.
-// MFU = 6 · params · tokens/s ÷ peak matmul FLOP/s (measured with `measurePeakFlops`).
+// MFU = 6 · params · tokens/s ÷ peak matmul FLOP/s (measured with `measurePeakFlops`);
+// with `lora` the base is frozen (no weight gradients), so a token costs 4 · params.
 
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphBuilder, SeededRandom } from '@spinettai/graph';
-import { countParams, type GPTConfig, initParams, validateConfig } from '@spinettai/model';
+import {
+  countParams,
+  type GPTConfig,
+  initLora,
+  initParams,
+  type LoraOptions,
+  resolveLora,
+  validateConfig,
+} from '@spinettai/model';
 import { Tensor } from 'onnxruntime-node';
 import type { Batch } from './data.js';
 import { GptTraining } from './gptTraining.js';
@@ -37,6 +46,8 @@ export interface BenchTrainOptions {
   peakFlops?: number | undefined;
   /** Profile one extra step with onnxruntime's profiler and summarise time by op type. */
   profile?: boolean | undefined;
+  /** Train a LoRA adapter over a frozen random base instead of every weight. */
+  lora?: LoraOptions | undefined;
 }
 
 const BENCH_KEYS: readonly (keyof BenchTrainOptions)[] = [
@@ -47,6 +58,7 @@ const BENCH_KEYS: readonly (keyof BenchTrainOptions)[] = [
   'optimizer',
   'peakFlops',
   'profile',
+  'lora',
 ];
 
 /** Result of `benchTrain` (snake_case: printed as JSON by the benchmark scripts). */
@@ -56,6 +68,10 @@ export interface BenchTrainResult {
   optimizer: OptimizerMode;
   threads: number | undefined;
   params: number;
+  /** Parameters the optimizer updates (all of them, or a LoRA run's A and B). */
+  trainable_params: number;
+  /** LoRA rank, 0 for a full run. */
+  lora_rank: number;
   tokens_per_step: number;
   step_ms: number;
   step_ms_all: number[];
@@ -106,12 +122,15 @@ export async function benchTrain(
   const cfg = validateConfig({ dropout: 0, ...cfgIn });
   const mode = o.optimizer ?? BENCH_TRAIN_DEFAULTS.optimizer;
   const T = cfg.blockSize;
-  const model = GptTraining.create(cfg, initParams(cfg, 1), {
-    batch: o.batch,
-    optimizer: mode,
-    accum: 1,
-    threads: o.threads,
-  });
+  const lora = o.lora === undefined ? undefined : resolveLora(o.lora);
+  const weights = initParams(cfg, 1);
+  const model = GptTraining.create(
+    cfg,
+    lora === undefined ? weights : initLora(cfg, lora, 1),
+    { batch: o.batch, optimizer: mode, accum: 1, threads: o.threads },
+    undefined,
+    lora === undefined ? undefined : { config: lora, base: weights, baseDir: '' },
+  );
   const tc = performance.now();
   const step = await model.newStep(1);
   const sessionCreateMs = performance.now() - tc;
@@ -158,6 +177,8 @@ export async function benchTrain(
     optimizer: mode,
     threads: o.threads,
     params,
+    trainable_params: model.store.nTotal,
+    lora_rank: lora?.rank ?? 0,
     tokens_per_step: tokensPerStep,
     step_ms: stepMs,
     step_ms_all: times,
@@ -165,7 +186,7 @@ export async function benchTrain(
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     session_create_ms: sessionCreateMs,
   };
-  if (o.peakFlops !== undefined) result.mfu = (6 * params * tokensPerSec) / o.peakFlops;
+  if (o.peakFlops !== undefined) result.mfu = ((lora ? 4 : 6) * params * tokensPerSec) / o.peakFlops;
   if (profile !== undefined) result.profile = profile;
   return result;
 }

@@ -22,6 +22,7 @@ interface BenchFlags {
   threads?: number;
   model?: string;
   dtype: ModelDType;
+  loraRank?: number;
 }
 
 export function registerBench(program: Command): void {
@@ -34,6 +35,11 @@ export function registerBench(program: Command): void {
     .option('--batch <n>', 'train: sequences per step', positiveInt, BENCH_TRAIN_DEFAULTS.batch)
     .option('--steps <n>', 'train: timed steps', positiveInt, BENCH_TRAIN_DEFAULTS.steps)
     .option('--warmup <n>', 'train: untimed warm-up steps', positiveInt, BENCH_TRAIN_DEFAULTS.warmup)
+    .option(
+      '--lora-rank <r>',
+      'train: train a LoRA adapter of this rank (targets c_attn) over a frozen base instead of every weight',
+      positiveInt,
+    )
     .option('--prompt-tokens <n>', 'generate: prompt length', positiveInt, 32)
     .option('--new-tokens <n>', 'generate: tokens to generate', positiveInt, 256)
     .option('--no-kv-cache', 'generate: recompute the whole window at every step')
@@ -65,6 +71,7 @@ export function registerBench(program: Command): void {
               steps: flags.steps,
               warmup: flags.warmup,
               threads: flags.threads,
+              lora: flags.loraRank === undefined ? undefined : { rank: flags.loraRank },
             })
           : await benchGenerate(config, {
               promptTokens: flags.promptTokens,
