@@ -231,6 +231,37 @@ describe('CLI', () => {
     }
   });
 
+  it('train --copy-metrics logs the copy numbers at each evaluation', () => {
+    const out = join(r.root, 'run-copy');
+    const t = cli([
+      'train',
+      '--data',
+      r.data,
+      '--out',
+      out,
+      '--steps',
+      '4',
+      '--eval-every',
+      '2',
+      '--copy-metrics',
+      '--layers',
+      '1',
+      '--embd',
+      '16',
+      '--heads',
+      '2',
+      '--block',
+      '16',
+      '--batch',
+      '2',
+      '--threads',
+      '1',
+    ]);
+    expect(t.status, t.stderr).toBe(0);
+    const logged = `${t.stdout}${t.stderr}`.match(/step \d+ copy: longest copied run \d+ words/g) ?? [];
+    expect(logged.map((l) => l.split(' ')[1])).toEqual(['2', '4']);
+  });
+
   it('the checkpoint records its data folder', () => {
     const state = JSON.parse(readFileSync(join(r.checkpoint, 'trainer_state.json'), 'utf8'));
     expect(state.train_options.data_dir).toBe(r.data);

@@ -10,6 +10,7 @@ import {
   InvalidOptionError,
   type LoraConfig,
   type LoraOptions,
+  type Params,
   resolveLora,
 } from '@spinettai/model';
 import { TrainOptionsError } from './errors.js';
@@ -131,7 +132,15 @@ export interface StepInfo {
  */
 export interface TrainHooks {
   onStep?: ((info: StepInfo) => unknown) | undefined;
-  onEval?: ((info: { step: number; trainLoss: number; valLoss: number }) => unknown) | undefined;
+  /** After each evaluation; `weights()` gives the model's current weights (a LoRA run's merged into its base). */
+  onEval?:
+    | ((info: {
+        step: number;
+        trainLoss: number;
+        valLoss: number;
+        weights: () => { config: GPTConfig; params: Params };
+      }) => unknown)
+    | undefined;
   onCheckpoint?: ((info: { step: number; kind: 'last' | 'best'; path: string }) => unknown) | undefined;
   onWarning?: ((message: string) => unknown) | undefined;
 }

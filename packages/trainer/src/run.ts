@@ -11,7 +11,7 @@
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { countParams, type GPTConfig } from '@spinettai/model';
+import { countParams, type GPTConfig, mergeLora, type Params } from '@spinettai/model';
 import { type CheckpointContents, stateConfig, type TrainerState, writeCheckpoint } from './checkpoint.js';
 import { type Batch, BatchSampler, type Dataset, evalBatches } from './data.js';
 import { NonFiniteLossError } from './errors.js';
@@ -255,7 +255,7 @@ export class TrainRun {
     const valLoss = await this.evaluator!.loss(this.evalSet);
     const isBest = this.bestVal === null || valLoss < this.bestVal;
     const { trainLoss, warning } = this.history.addEval(this.step, valLoss, isBest);
-    await this.hooks.onEval?.({ step: this.step, trainLoss, valLoss });
+    await this.hooks.onEval?.({ step: this.step, trainLoss, valLoss, weights: () => this.weights() });
     if (warning !== undefined) await this.hooks.onWarning?.(warning);
     if (isBest) {
       this.bestVal = valLoss;
@@ -311,6 +311,13 @@ export class TrainRun {
       lora: this.lora.config,
       baseDir: this.lora.baseDir,
     });
+  }
+
+  /** The model's current weights; a LoRA run's adapter merged into its frozen base. */
+  weights(): { config: GPTConfig; params: Params } {
+    const params = this.model.store.export('p');
+    if (this.lora === undefined) return { config: this.cfg, params };
+    return { config: this.cfg, params: mergeLora(this.lora.base, params, this.cfg, this.lora.config) };
   }
 
   private contents(): CheckpointContents {

@@ -2,8 +2,10 @@
 // flag maps onto one `TrainOptions` key; the defaults shown in --help are the trainer's own
 // (TRAIN_DEFAULTS), and the library's messages are translated back to flag names.
 import { LORA_DEFAULTS, LORA_TARGETS } from '@spinettai/model';
+import { loadLyricsCorpus } from '@spinettai/model/node';
 import { TRAIN_DEFAULTS, type TrainOptions, type TrainSummary, train } from '@spinettai/trainer';
 import { type Command, Option } from 'commander';
+import { copyMetricsOf, formatCopyMetrics } from '../copyMetrics.js';
 import { UserError } from '../errors.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { addModelOptions } from '../model-options.js';
@@ -48,6 +50,8 @@ interface TrainFlags {
   loraAlpha?: number;
   loraTargets?: string[];
   loraDropout?: number;
+  copyMetrics: boolean;
+  corpus?: string;
 }
 
 /** The flag of each option a library message may name (as `name`). */
@@ -171,6 +175,15 @@ export function registerTrain(program: Command): void {
       `dropout on the adapters' input (default ${LORA_DEFAULTS.dropout})`,
       fraction,
     )
+    .option(
+      '--copy-metrics',
+      'at each evaluation, sample 2 songs and log how much of them is copied from the training lyrics',
+      false,
+    )
+    .option(
+      '--corpus <path>',
+      'training lyrics for --copy-metrics: corpus file or data folder (default: --data)',
+    )
     .action(async (flags: TrainFlags, cmd: Command) => {
       // Shape flags the user did not type stay unset, so --resume / --init-from take the
       // checkpoint's shape instead of comparing it with the defaults.
@@ -205,6 +218,7 @@ export function registerTrain(program: Command): void {
         initFrom: flags.initFrom,
         allowTokenizerMismatch: flags.allowTokenizerMismatch,
         lora: loraOf(flags),
+        copyMetrics: flags.copyMetrics ? { corpus: flags.corpus ?? flags.data } : undefined,
       });
     });
 }
@@ -223,7 +237,11 @@ function loraOf(f: TrainFlags): TrainOptions['lora'] {
 }
 
 /** Runs the trainer with a progress bar and prints the summary; shared with `demo`. */
-export async function trainWithProgress(options: TrainOptions & { steps: number }): Promise<TrainSummary> {
+export async function trainWithProgress({
+  copyMetrics,
+  ...options
+}: TrainOptions & { steps: number; copyMetrics?: { corpus: string } | undefined }): Promise<TrainSummary> {
+  const corpus = copyMetrics === undefined ? undefined : await loadLyricsCorpus(copyMetrics.corpus);
   // Ctrl-C stops training cleanly: the trainer evaluates and saves checkpoints/last first.
   const interrupt = abortOnInterrupt();
   const progress = createProgress({
@@ -249,11 +267,19 @@ export async function trainWithProgress(options: TrainOptions & { steps: number 
             tps: Math.round(s.tokensPerSec),
             ...(Number.isFinite(s.etaSeconds) ? { etaSec: s.etaSeconds } : {}),
           }),
-        onEval: (e) => {
+        onEval: async (e) => {
           progress.update(e.step, { val: e.valLoss.toFixed(3) });
           progress.log(
             `step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}`,
           );
+          if (corpus === undefined) return;
+          const { config, params } = e.weights();
+          const m = await copyMetricsOf(config, params, {
+            dataDir: options.dataDir,
+            corpus,
+            threads: options.threads,
+          });
+          progress.log(formatCopyMetrics(e.step, m.copy));
         },
         onWarning: (message) => progress.log(`warning: ${toFlags(message)}`),
       },
