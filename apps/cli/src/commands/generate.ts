@@ -146,8 +146,13 @@ export function registerGenerate(program: Command): void {
           };
           const pieces = generator.stream(flags.prompt, options); // options checked here
           process.stdout.write(flags.prompt);
-          for await (const piece of pieces) process.stdout.write(piece);
+          let r = await pieces.next();
+          for (; !r.done; r = await pieces.next()) process.stdout.write(r.value);
           process.stdout.write('\n');
+          if (r.value.finishReason === 'copy')
+            process.stderr.write(
+              `(the song ended early: every next token would have copied ${flags.maxCopyWords} words of the training lyrics)\n`,
+            );
         }
       } finally {
         await generator.release();
