@@ -4,6 +4,7 @@ import { loadTokenizer } from '@spinettai/tokenizer/node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGptGraph } from '../gpt.js';
+import { LyricsIndex } from '../lyrics/copyGuard.js';
 import { GenerationError, InvalidOptionError } from './errors.js';
 import { loadTextGenerator, textGeneratorFromParams } from './loadTextGenerator.js';
 import { DEFAULT_SAMPLING } from './options.js';
@@ -111,6 +112,16 @@ describe('TextGenerator (token level)', () => {
     await expect(gen.generate('hi', { topP: 1.5 })).rejects.toThrow(InvalidOptionError);
     // The generator is still usable afterwards.
     expect((await gen.generateIds([0], { maxNewTokens: 2, stopTokenIds: [] })).ids).toHaveLength(2);
+  });
+
+  it('checks the lyrics options: counts, the guard window, artists of a model without any', () => {
+    expect(() => gen.streamIds([0], { noRepeatNgram: -1 })).toThrow(/'noRepeatNgram'/);
+    expect(() => gen.streamIds([0], { minNewTokens: 1.5 })).toThrow(/'minNewTokens'/);
+    const index = LyricsIndex.fromTexts(['la noche se va']);
+    expect(() => gen.stream('', { maxCopyWords: 1, lyricsIndex: index })).toThrow(/'maxCopyWords'.*≥ 2/);
+    expect(() => gen.stream('', { maxCopyWords: 4 })).toThrow(/'maxCopyWords'.*lyricsIndex/);
+    expect(gen.artists).toEqual([]);
+    expect(() => gen.stream('', { artist: 'Ana' })).toThrow(/knows no artists.*--condition artist/);
   });
 
   it('rejects option keys it does not know, naming the key and the near spelling', async () => {
