@@ -18,9 +18,12 @@ export const DEMO_MODEL = { nLayer: 4, nEmbd: 128, nHead: 4, blockSize: 128 } as
 /**
  * The demo's training settings; everything not listed is the trainer's default
  * (TRAIN_DEFAULTS: weight decay, gradient clip, one micro-batch per step).
+ * Dropout measured on the demo corpus (vocab 512, seed 1337, 1 thread), best validation
+ * loss: 0.2 → 3.699 at step 350, then rising (3.75 at step 600); 0.3 → 3.698 at step 850,
+ * 3.713 at step 1000. 0.3 overfits far less over the 1000 steps, so it is the default.
  */
 export const DEMO_TRAINING = {
-  dropout: 0.2,
+  dropout: 0.3,
   batchSize: 16,
   steps: 1000,
   lr: 2e-3,
