@@ -53,7 +53,14 @@ await gen.release();
 // Browser: the page served by `spinettai serve`, one generation per page load.
 const req = createRequire(join(root, 'apps/cli/package.json'));
 const { chromium } = req('playwright-core');
-const server = spawn(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'serve', '--model', model, '--port', '0']);
+const server = spawn(process.execPath, [
+  join(root, 'apps/cli/dist/bin.js'),
+  'serve',
+  '--model',
+  model,
+  '--port',
+  '0',
+]);
 const url = await new Promise((ok, fail) => {
   let out = '';
   server.stdout.on('data', (d) => {
@@ -65,13 +72,25 @@ const url = await new Promise((ok, fail) => {
 });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const web = [];
 try {
   for (let i = 0; i <= runs; i++) {
     const page = await browser.newPage();
-    const q = new URLSearchParams({ prompt: args.prompt, max_tokens: String(maxTokens), seed: String(seed), autorun: '1' });
+    const q = new URLSearchParams({
+      prompt: args.prompt,
+      max_tokens: String(maxTokens),
+      seed: String(seed),
+      autorun: '1',
+    });
     await page.goto(`${url}/?${q}`);
     await page.waitForSelector('#output[data-state="done"]', { timeout: 300_000 });
     const tokens = Number(await page.getAttribute('#output', 'data-tokens'));
@@ -86,8 +105,12 @@ try {
 
 const nodeTps = median(node.map((r) => r.tps));
 const webTps = median(web.map((r) => r.tps));
-console.log(`model ${model}; ${runs} runs each after a warm-up; ${availableParallelism()} cores, load ${loadavg()[0].toFixed(1)}`);
-console.log(`tokens per run: node ${node.map((r) => r.tokens).join(',')}  browser ${web.map((r) => r.tokens).join(',')}`);
+console.log(
+  `model ${model}; ${runs} runs each after a warm-up; ${availableParallelism()} cores, load ${loadavg()[0].toFixed(1)}`,
+);
+console.log(
+  `tokens per run: node ${node.map((r) => r.tokens).join(',')}  browser ${web.map((r) => r.tokens).join(',')}`,
+);
 console.log(`node (onnxruntime-node)        ${nodeTps.toFixed(1)} tokens/s (median)`);
 console.log(`browser (onnxruntime-web WASM) ${webTps.toFixed(1)} tokens/s (median)`);
 console.log(`browser / node                 ${(webTps / nodeTps).toFixed(2)}×`);

@@ -28,6 +28,8 @@ await build({
 });
 for (const f of ['index.html', 'style.css']) copyFileSync(join(here, 'src', f), join(out, f));
 
-const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+const ortDist = dirname(
+  createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
+);
 for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'])
   copyFileSync(join(ortDist, f), join(out, 'ort', f));

@@ -8,7 +8,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const from = join(here, '..', '..', 'web', 'dist');
 const to = join(here, '..', 'dist', 'web');
 if (!existsSync(join(from, 'index.html'))) {
-  console.error(`the lyrics page is not built (${from}); run the workspace build (turbo builds @spinettai/web first)`);
+  console.error(
+    `the lyrics page is not built (${from}); run the workspace build (turbo builds @spinettai/web first)`,
+  );
   process.exit(1);
 }
 rmSync(to, { recursive: true, force: true });

@@ -124,7 +124,8 @@ try {
   fill(q.settings);
   autorun = q.autorun;
   dtype = q.settings.dtype;
-  if (q.settings.artist !== '') fields.artist.add(new Option(q.settings.artist, q.settings.artist, true, true));
+  if (q.settings.artist !== '')
+    fields.artist.add(new Option(q.settings.artist, q.settings.artist, true, true));
   const base = new URL(new URLSearchParams(location.search).get('model') ?? './', location.href);
   if (!base.pathname.endsWith('/')) base.pathname += '/';
   send({ type: 'load', base: base.href, dtype });

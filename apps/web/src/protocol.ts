@@ -31,7 +31,10 @@ export interface ModelInfo {
   bestValLoss?: number | undefined;
 }
 
-export type ToWorker = { type: 'load'; base: string; dtype: string } | { type: 'generate'; settings: Settings } | { type: 'stop' };
+export type ToWorker =
+  | { type: 'load'; base: string; dtype: string }
+  | { type: 'generate'; settings: Settings }
+  | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'loaded'; info: ModelInfo }

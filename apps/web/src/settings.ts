@@ -31,7 +31,12 @@ export function settingsFromQuery(search: string): { settings: Settings; autorun
     temperature: num(p, 'temperature', DEFAULT_SETTINGS.temperature, (n) => n >= 0 && n <= 5),
     topK: num(p, 'top_k', DEFAULT_SETTINGS.topK, (n) => Number.isInteger(n) && n >= 0),
     topP: num(p, 'top_p', DEFAULT_SETTINGS.topP, (n) => n > 0 && n <= 1),
-    maxTokens: num(p, 'max_tokens', DEFAULT_SETTINGS.maxTokens, (n) => Number.isInteger(n) && n >= 1 && n <= 4096),
+    maxTokens: num(
+      p,
+      'max_tokens',
+      DEFAULT_SETTINGS.maxTokens,
+      (n) => Number.isInteger(n) && n >= 1 && n <= 4096,
+    ),
     seed: num(p, 'seed', Math.floor(Math.random() * 2 ** 31), (n) => Number.isInteger(n) && n >= 0),
     artist: p.get('artist') ?? DEFAULT_SETTINGS.artist,
     dtype: p.get('dtype') ?? DEFAULT_SETTINGS.dtype,

@@ -49,7 +49,8 @@ async function load(base: string, dtype: string): Promise<ModelInfo> {
   );
   const tokenizer = Tokenizer.fromStrings(tokenizerJson, tokenizerConfig);
   artistIds = new Map();
-  for (const t of (JSON.parse(tokenizerJson) as { added_tokens?: { id: number; content: string }[] }).added_tokens ?? []) {
+  for (const t of (JSON.parse(tokenizerJson) as { added_tokens?: { id: number; content: string }[] })
+    .added_tokens ?? []) {
     const m = /^<\|artist:(.+)\|>$/.exec(t.content);
     if (m) artistIds.set(m[1]!, t.id);
   }
@@ -94,7 +95,12 @@ async function generate(s: Settings): Promise<void> {
     const r = await it.next();
     if (r.done) {
       tokens = r.value.tokenIds.length;
-      post({ type: 'done', finishReason: r.value.finishReason, tokens, seconds: (performance.now() - t0) / 1000 });
+      post({
+        type: 'done',
+        finishReason: r.value.finishReason,
+        tokens,
+        seconds: (performance.now() - t0) / 1000,
+      });
       break;
     }
     tokens++;
@@ -105,9 +111,9 @@ async function generate(s: Settings): Promise<void> {
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  const fail = (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
-  if (m.type === 'load')
-    load(m.base, m.dtype).then((info) => post({ type: 'loaded', info }), fail);
+  const fail = (err: unknown) =>
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  if (m.type === 'load') load(m.base, m.dtype).then((info) => post({ type: 'loaded', info }), fail);
   else if (m.type === 'generate') generate(m.settings).catch(fail);
   else running?.abort();
 };

@@ -40,7 +40,18 @@ function startAndWait(cmd: string, args: string[], pattern: RegExp): Promise<Reg
 function cliGreedy(dir: string, maxTokens: number): string {
   const r = spawnSync(
     process.execPath,
-    [BIN, 'generate', '--model', dir, '--prompt', PROMPT, '--temperature', '0', '--max-tokens', String(maxTokens)],
+    [
+      BIN,
+      'generate',
+      '--model',
+      dir,
+      '--prompt',
+      PROMPT,
+      '--temperature',
+      '0',
+      '--max-tokens',
+      String(maxTokens),
+    ],
     { encoding: 'utf8' },
   );
   expect(r.status, r.stderr).toBe(0);
@@ -53,8 +64,12 @@ async function pageGreedy(url: string, shot: string): Promise<{ text: string; st
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await page.goto(`${url}/?prompt=${encodeURIComponent(PROMPT)}&temperature=0&max_tokens=20&seed=3&autorun=1`);
-    await page.waitForSelector('#output[data-state="done"], #output[data-state="error"]', { timeout: 60_000 });
+    await page.goto(
+      `${url}/?prompt=${encodeURIComponent(PROMPT)}&temperature=0&max_tokens=20&seed=3&autorun=1`,
+    );
+    await page.waitForSelector('#output[data-state="done"], #output[data-state="error"]', {
+      timeout: 60_000,
+    });
     const state = (await page.getAttribute('#output', 'data-state')) ?? '';
     const text = (await page.textContent('#output')) ?? '';
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -74,7 +89,15 @@ beforeAll(async () => {
   model = await tinyModel(work);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -86,7 +109,11 @@ afterAll(async () => {
 
 describe('the lyrics page', () => {
   it('served by spinettai serve: writes the CLI greedy text, prompt included', async () => {
-    const [, url] = await startAndWait(process.execPath, [BIN, 'serve', '--model', model.exported, '--port', '0'], /listening on (http:\/\/\S+)/);
+    const [, url] = await startAndWait(
+      process.execPath,
+      [BIN, 'serve', '--model', model.exported, '--port', '0'],
+      /listening on (http:\/\/\S+)/,
+    );
     const expected = cliGreedy(model.exported, 20);
     const { text, state } = await pageGreedy(url!, 'page-serve.png');
     expect(state).toBe('done');
@@ -96,18 +123,37 @@ describe('the lyrics page', () => {
 
   it('an export --web folder works from a plain static file server', async () => {
     const site = join(work, 'site');
-    const r = spawnSync(process.execPath, [BIN, 'export', '--model', model.checkpoint, '--out', site, '--web'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'export', '--model', model.checkpoint, '--out', site, '--web'],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
-    for (const f of ['index.html', 'app.js', 'worker.js', 'ort/ort-wasm-simd-threaded.wasm', 'onnx/model.onnx', 'config.json'])
+    for (const f of [
+      'index.html',
+      'app.js',
+      'worker.js',
+      'ort/ort-wasm-simd-threaded.wasm',
+      'onnx/model.onnx',
+      'config.json',
+    ])
       expect(existsSync(join(site, f)), f).toBe(true);
-    const [, port] = await startAndWait('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', site, '0'], /port (\d+)/);
+    const [, port] = await startAndWait(
+      'python3',
+      ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', site, '0'],
+      /port (\d+)/,
+    );
     const { text, state } = await pageGreedy(`http://127.0.0.1:${port}`, 'page-static.png');
     expect(state).toBe('done');
     expect(text).toBe(cliGreedy(model.exported, 20));
   }, 120_000);
 
   it('reports a bad URL parameter in #output with data-state="error"', async () => {
-    const [, url] = await startAndWait(process.execPath, [BIN, 'serve', '--model', model.exported, '--port', '0'], /listening on (http:\/\/\S+)/);
+    const [, url] = await startAndWait(
+      process.execPath,
+      [BIN, 'serve', '--model', model.exported, '--port', '0'],
+      /listening on (http:\/\/\S+)/,
+    );
     const page = await browser.newPage();
     try {
       await page.goto(`${url}/?temperature=hot&autorun=1`);

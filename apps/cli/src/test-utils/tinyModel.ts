@@ -14,12 +14,25 @@ export async function tinyModel(root: string): Promise<{ checkpoint: string; exp
     { vocabSize: 300 },
   );
   await writeTokenizerFiles(join(root, 'tok'), tok);
-  const config = validateConfig({ vocabSize: tok.vocab.length, blockSize: 32, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 });
+  const config = validateConfig({
+    vocabSize: tok.vocab.length,
+    blockSize: 32,
+    nLayer: 2,
+    nHead: 2,
+    nEmbd: 16,
+    dropout: 0,
+  });
   const params = initParams(config, 5);
   for (const t of params.values()) for (let i = 0; i < t.data.length; i++) (t.data as Float32Array)[i]! *= 8;
   const checkpoint = join(root, 'ckpt');
   const exported = join(root, 'export');
-  await saveCheckpoint(checkpoint, { config, params, bosTokenId: 0, eosTokenId: 0, tokenizerDir: join(root, 'tok') });
+  await saveCheckpoint(checkpoint, {
+    config,
+    params,
+    bosTokenId: 0,
+    eosTokenId: 0,
+    tokenizerDir: join(root, 'tok'),
+  });
   await exportOnnx(checkpoint, exported);
   return { checkpoint, exported };
 }
