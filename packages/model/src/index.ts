@@ -19,6 +19,9 @@ export {
   quantizeGraph,
 } from './export/quantize.js';
 export { artistsOf } from './generate/artists.js';
+export type { BatchLoopOptions, BatchRow } from './generate/batchLoop.js';
+export { decodeBatch } from './generate/batchLoop.js';
+export type { GenerateBatchOptions } from './generate/batchText.js';
 export type { DecoderDims } from './generate/decoder.js';
 export { KvDecoder } from './generate/decoder.js';
 export { GenerationError, InvalidOptionError } from './generate/errors.js';

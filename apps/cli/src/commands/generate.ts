@@ -127,32 +127,40 @@ export function registerGenerate(program: Command): void {
       });
       try {
         const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
-        for (let i = 0; i < flags.numSamples && !interrupt.signal.aborted; i++) {
-          if (flags.numSamples > 1)
-            process.stdout.write(`${i > 0 ? '\n' : ''}=== sample ${i + 1} (seed ${seed + i}) ===\n`);
-          const options: GenerateOptions = {
-            maxNewTokens: flags.maxTokens,
-            temperature: flags.temperature,
-            topK: flags.topK,
-            topP: flags.topP,
-            repetitionPenalty: flags.repetitionPenalty,
-            seed: seed + i,
-            stop: flags.stop ?? [],
-            signal: interrupt.signal,
-            artist: flags.artist,
-            maxCopyWords: flags.maxCopyWords,
-            noRepeatNgram: flags.repeatNgram,
-            minNewTokens: flags.minTokens,
-          };
+        const options: GenerateOptions = {
+          maxNewTokens: flags.maxTokens,
+          temperature: flags.temperature,
+          topK: flags.topK,
+          topP: flags.topP,
+          repetitionPenalty: flags.repetitionPenalty,
+          seed,
+          stop: flags.stop ?? [],
+          signal: interrupt.signal,
+          artist: flags.artist,
+          maxCopyWords: flags.maxCopyWords,
+          noRepeatNgram: flags.repeatNgram,
+          minNewTokens: flags.minTokens,
+        };
+        if (flags.numSamples === 1) {
           const pieces = generator.stream(flags.prompt, options); // options checked here
           process.stdout.write(flags.prompt);
-          let r = await pieces.next();
-          for (; !r.done; r = await pieces.next()) process.stdout.write(r.value);
+          for await (const piece of pieces) process.stdout.write(piece);
           process.stdout.write('\n');
-          if (r.value.finishReason === 'copy')
-            process.stderr.write(
-              `(the song ended early: every next token would have copied ${flags.maxCopyWords} words of the training lyrics)\n`,
-            );
+        } else {
+          // One batch (sample i uses seed + i); each sample is printed as soon as it and
+          // the samples before it are done, so the output reads like N separate runs.
+          const done: (string | undefined)[] = [];
+          let printed = 0;
+          await generator.generateBatch(flags.prompt, flags.numSamples, {
+            ...options,
+            onSample: (i, result) => {
+              done[i] = result.text;
+              for (; done[printed] !== undefined; printed++)
+                process.stdout.write(
+                  `${printed > 0 ? '\n' : ''}=== sample ${printed + 1} (seed ${seed + printed}) ===\n${flags.prompt}${done[printed]}\n`,
+                );
+            },
+          });
         }
       } finally {
         await generator.release();

@@ -1,8 +1,9 @@
 // A KV-cache decoder on an injected onnxruntime (onnxruntime-node or -web): owns one
 // InferenceSession of the Optimum-layout graph (kvGraph.ts, or an exported
-// onnx/model.onnx) and the current past keys/values of a single sequence (batch 1).
-// `prefill` starts a sequence from scratch (empty past), `step` appends one token and
-// reuses the cache.
+// onnx/model.onnx) and the current past keys/values of one sequence, or of B sequences
+// of equal length decoded as one batch (the graph's batch dimension). `prefill` starts
+// a sequence from scratch (empty past), `step` appends one token and reuses the cache;
+// `prefillBatch` / `stepBatch` do the same for B rows at once.
 
 import { pastName, presentName } from '../kvGraph.js';
 import { GenerationError } from './errors.js';
@@ -35,18 +36,21 @@ export function checkOrt(ort: unknown): asserts ort is OrtModule {
   }
 }
 
-function int64(ort: OrtModule, values: readonly number[]): OrtTensor {
+/** A (B, T) int64 tensor of B equally long rows. */
+function int64Rows(ort: OrtModule, rows: readonly (readonly number[])[]): OrtTensor {
+  const t = rows[0]!.length;
   return new ort.Tensor(
     'int64',
-    BigInt64Array.from(values, (v) => BigInt(v)),
-    [1, values.length],
+    BigInt64Array.from(rows.flat(), (v) => BigInt(v)),
+    [rows.length, t],
   );
 }
 
-/** A single-sequence KV-cache decoder. Call `release()` when done. */
+/** A KV-cache decoder (one sequence, or a batch of equally long ones). Call `release()` when done. */
 export class KvDecoder {
   private past: OrtTensor[] = [];
   private cacheLength = 0;
+  private batch = 1;
   private released = false;
 
   private constructor(
@@ -86,39 +90,50 @@ export class KvDecoder {
     return this.cacheLength;
   }
 
-  private emptyPast(): OrtTensor[] {
+  /** Rows in the cache (1 unless the last prefill was `prefillBatch`). */
+  get batchSize(): number {
+    return this.batch;
+  }
+
+  private emptyPast(batch: number): OrtTensor[] {
     const { nLayer, nHead, nEmbd } = this.dims;
-    const shape = [1, nHead, 0, nEmbd / nHead];
+    const shape = [batch, nHead, 0, nEmbd / nHead]; // (B, H, 0, D)
     return Array.from(
       { length: 2 * nLayer },
       () => new this.ort.Tensor('float32', new Float32Array(0), shape),
     );
   }
 
-  /** Runs `ids` after the cached tokens; returns the logits of every new position (T × V, row-major). */
-  private async run(ids: readonly number[], past: OrtTensor[]): Promise<Float32Array> {
+  /**
+   * Runs B rows of T ids after the cached tokens; returns the logits of every new
+   * position (B × T × V, row-major).
+   */
+  private async run(rows: readonly (readonly number[])[], past: OrtTensor[]): Promise<Float32Array> {
     if (this.released) throw new GenerationError('the decoder was released; create a new one');
     const start = this.cacheLength;
-    if (start + ids.length > this.dims.blockSize) {
-      throw new GenerationError(
-        `context of ${start + ids.length} tokens exceeds blockSize ${this.dims.blockSize}`,
-      );
+    const t = rows[0]!.length;
+    if (rows.some((r) => r.length !== t))
+      throw new GenerationError('every row of a batch must have the same number of tokens');
+    if (start + t > this.dims.blockSize) {
+      throw new GenerationError(`context of ${start + t} tokens exceeds blockSize ${this.dims.blockSize}`);
     }
-    for (const id of ids) {
+    for (const id of rows.flat()) {
       if (!Number.isInteger(id) || id < 0 || id >= this.dims.vocabSize) {
         throw new GenerationError(`token id ${id} is not in the vocabulary [0, ${this.dims.vocabSize})`);
       }
     }
+    const b = rows.length;
+    const positions = Array.from({ length: t }, (_, i) => start + i);
     const feeds: Record<string, OrtTensor> = {
-      input_ids: int64(this.ort, ids),
-      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(start + ids.length).fill(1n), [
-        1,
-        start + ids.length,
-      ]),
-      position_ids: int64(
+      input_ids: int64Rows(this.ort, rows), // (B, T)
+      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(b * (start + t)).fill(1n), [
+        b,
+        start + t,
+      ]), // (B, S)
+      position_ids: int64Rows(
         this.ort,
-        ids.map((_, i) => start + i),
-      ),
+        rows.map(() => positions),
+      ), // (B, T)
     };
     for (let i = 0; i < this.dims.nLayer; i++) {
       feeds[pastName(i, 'key')] = past[2 * i]!;
@@ -129,31 +144,55 @@ export class KvDecoder {
     for (let i = 0; i < this.dims.nLayer; i++) {
       next.push(out[presentName(i, 'key')]!, out[presentName(i, 'value')]!);
     }
-    this.past = next;
-    this.cacheLength = start + ids.length;
+    this.past = next; // present → past: the returned tensors are the next feeds, no copy
+    this.cacheLength = start + t;
+    this.batch = b;
     return out['logits']!.data as Float32Array;
   }
 
   /** Starts a new sequence: clears the cache and runs the prompt. Returns the logits of its last position. */
   async prefill(ids: readonly number[]): Promise<Float32Array> {
-    if (ids.length === 0)
-      throw new GenerationError('cannot prefill an empty prompt; start it with <|endoftext|>');
+    return this.prefillBatch([ids]);
+  }
+
+  /**
+   * Starts B sequences at once (rows of equal length): clears the cache and runs them.
+   * Returns the logits of each row's last position (B × V, row-major).
+   */
+  async prefillBatch(rows: readonly (readonly number[])[]): Promise<Float32Array> {
+    const t = rows[0]?.length ?? 0;
+    if (t === 0) throw new GenerationError('cannot prefill an empty prompt; start it with <|endoftext|>');
     this.cacheLength = 0;
-    const all = await this.run(ids, this.emptyPast());
-    return all.subarray((ids.length - 1) * this.dims.vocabSize);
+    const all = await this.run(rows, this.emptyPast(rows.length)); // (B, T, V)
+    if (t === 1) return all;
+    const v = this.dims.vocabSize;
+    const last = new Float32Array(rows.length * v); // (B, V)
+    for (let r = 0; r < rows.length; r++)
+      last.set(all.subarray(((r + 1) * t - 1) * v, (r + 1) * t * v), r * v);
+    return last;
   }
 
   /** Runs `ids` from an empty past and returns all their logits (T × V), as a full-sequence forward would. */
   async forwardAll(ids: readonly number[]): Promise<Float32Array> {
     this.cacheLength = 0;
-    return this.run(ids, this.emptyPast());
+    return this.run([ids], this.emptyPast(1));
   }
 
   /** Appends one token to the cached sequence; returns its logits. */
   async step(id: number): Promise<Float32Array> {
+    return this.stepBatch([id]);
+  }
+
+  /** Appends one token to each cached row (one id per row); returns their logits (B × V). */
+  async stepBatch(ids: readonly number[]): Promise<Float32Array> {
     if (this.cacheLength === 0)
       throw new GenerationError('step() before prefill(); call prefill with the prompt first');
-    return this.run([id], this.past);
+    if (ids.length !== this.batch)
+      throw new GenerationError(`the cache holds ${this.batch} rows but ${ids.length} ids were given`);
+    return this.run(
+      ids.map((id) => [id]),
+      this.past,
+    );
   }
 
   /** Frees the onnxruntime session; safe to call twice. */

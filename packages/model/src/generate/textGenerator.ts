@@ -10,6 +10,13 @@ import { type GPTConfig, validateConfig } from '../config.js';
 import { CopyGuard, type LyricsIndex } from '../lyrics/copyGuard.js';
 import { guardTokens } from '../lyrics/guardTokens.js';
 import { artistsOf } from './artists.js';
+import { decodeBatch } from './batchLoop.js';
+import {
+  GENERATE_BATCH_OPTION_KEYS,
+  type GenerateBatchOptions,
+  generateTextBatch,
+  resolveNumSamples,
+} from './batchText.js';
 import { type DecoderDims, KvDecoder } from './decoder.js';
 import { GenerationError, InvalidOptionError } from './errors.js';
 import {
@@ -302,6 +309,60 @@ export class TextGenerator {
     } finally {
       // A throwing onToken must not leave the generation (and this TextGenerator) busy.
       if (!finished) await it.return(undefined as never);
+    }
+  }
+
+  /**
+   * Generates `n` samples of `promptIds` as one batch (a batch dimension through the KV
+   * cache): sample i equals `generateIds(promptIds, { ...opts, seed: seed + i })`.
+   */
+  async generateIdsBatch(
+    promptIds: readonly number[],
+    n: number,
+    opts: GenerateIdsOptions = {},
+  ): Promise<GenerateIdsResult[]> {
+    checkOptionKeys(opts, GENERATE_IDS_OPTION_KEYS);
+    const loop = this.loopOptions(opts, opts.stopTokenIds ?? [this.eosTokenId]);
+    this.checkPrompt(promptIds);
+    resolveNumSamples(n);
+    this.acquire();
+    try {
+      return await decodeBatch(this.decoder, promptIds, n, loop);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Generates `n` samples of `prompt` as one batch, far cheaper than n runs: sample i
+   * equals `generate(prompt, { ...opts, seed: seed + i })` (seed random when not given).
+   * `opts.onSample` sees each result as soon as its row finishes.
+   *
+   * @example
+   * ```ts
+   * const songs = await generator.generateBatch('La noche', 4, { seed: 7, maxNewTokens: 100 });
+   * ```
+   */
+  async generateBatch(prompt: string, n: number, opts: GenerateBatchOptions = {}): Promise<GenerateResult[]> {
+    checkOptionKeys(opts, GENERATE_BATCH_OPTION_KEYS);
+    const tokenizer = this.tokenizer;
+    if (tokenizer === undefined)
+      throw new GenerationError('this generator has no tokenizer; use generateIdsBatch or pass a tokenizer', {
+        option: 'tokenizer',
+      });
+    if (typeof prompt !== 'string')
+      throw new GenerationError(`the prompt must be a string, got ${typeof prompt}`);
+    resolveNumSamples(n);
+    const stop = resolveStop(opts.stop);
+    const loop = this.loopOptions(opts, opts.stopAtEos === false ? [] : [this.eosTokenId]);
+    loop.allows = this.copyCheck(opts, tokenizer);
+    const ids = [...this.songStart(opts.artist), ...tokenizer.encode(prompt)];
+    this.checkPrompt(ids);
+    this.acquire();
+    try {
+      return await generateTextBatch(this.decoder, tokenizer, ids, n, loop, stop, opts.onSample);
+    } finally {
+      this.busy = false;
     }
   }
 
