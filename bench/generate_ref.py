@@ -7,8 +7,16 @@ context policy as @spinettai/model's token loop:
   tokens the last ceil(block_size / 2) tokens are prefilled again from position 0;
 - without: every step runs the whole window (the last block_size tokens).
 
-Prints one JSON object per line (one per mode) with medians over --runs timed runs
-after a warm-up. Run with Debian's python3-torch: /usr/bin/python3 bench/generate_ref.py --help
+Per dtype (--dtypes): fp32, and q8 = torch.ao.quantization.quantize_dynamic on every
+nn.Linear (int8 weights, activations quantized per call; the tied LM head is an
+nn.Linear sharing wte's weight, so it is quantized too, like our q8; the embedding
+Gather stays fp32). q4 and fp16 have no comparable PyTorch CPU path (no 4-bit CPU
+matmul kernel in stock PyTorch; fp16 Linear on CPU is an emulated slow path), so
+they are refused. --batches runs B copies of the prompt as one batch (KV cache only),
+as `generate --num-samples B` does; tokens/s counts every row.
+
+Prints one JSON object per line (one per dtype, batch and mode) with medians over
+--runs timed runs after a warm-up. Run with Debian's python3-torch: /usr/bin/python3 bench/generate_ref.py --help
 """
 
 import argparse
@@ -62,43 +70,46 @@ class GPT(torch.nn.Module):
         self.ln_f = torch.nn.LayerNorm(embd, eps=eps)
         for p in self.parameters():
             torch.nn.init.normal_(p, std=0.02)
+        self.lm_head = torch.nn.Linear(embd, vocab, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied, as in GPT-2
 
     def forward(self, ids, past=None, start=0):
         t = ids.shape[1]
-        pos = torch.arange(start, start + t).unsqueeze(0)
+        pos = torch.arange(start, start + t).unsqueeze(0)  # (1, T)
         x = self.wte(ids) + self.wpe(pos)  # (B, T, C)
         presents = []
         for i, block in enumerate(self.h):
             x, kv = block(x, None if past is None else past[i])
             presents.append(kv)
-        return F.linear(self.ln_f(x), self.wte.weight), presents  # (B, T, V)
+        return self.lm_head(self.ln_f(x)), presents  # (B, T, V)
 
 
-def generate(model, prompt, new_tokens, block, kv_cache):
-    """Greedy generation; returns (ids, prefill seconds, decode seconds)."""
-    tokens = prompt[-block:]
+def generate(model, prompt, new_tokens, block, kv_cache, batch=1):
+    """Greedy generation of `batch` rows of the prompt; returns (ids of row 0, prefill s, decode s)."""
+    tokens = [list(prompt[-block:]) for _ in range(batch)]  # (B, T)
     t0 = time.perf_counter()
-    logits, past = model(torch.tensor([tokens]))
-    cache = len(tokens)
+    logits, past = model(torch.tensor(tokens))
+    cache = len(tokens[0])
     t1 = time.perf_counter()
     out = []
     keep = math.ceil(block / 2)
     for n in range(new_tokens):
-        nxt = int(logits[0, -1].argmax())
-        out.append(nxt)
+        nxt = logits[:, -1].argmax(dim=-1).tolist()  # (B)
+        out.append(nxt[0])
         if n + 1 == new_tokens:
             break
-        tokens.append(nxt)
+        for row, t in zip(tokens, nxt):
+            row.append(t)
         if not kv_cache:
-            tokens = tokens[-block:]
-            logits, _ = model(torch.tensor([tokens]))
+            tokens = [row[-block:] for row in tokens]
+            logits, _ = model(torch.tensor(tokens))
         elif cache < block:
-            logits, past = model(torch.tensor([[nxt]]), past, cache)
+            logits, past = model(torch.tensor([[t] for t in nxt]), past, cache)
             cache += 1
         else:
-            tokens = tokens[-keep:]
-            logits, past = model(torch.tensor([tokens]))
-            cache = len(tokens)
+            tokens = [row[-keep:] for row in tokens]
+            logits, past = model(torch.tensor(tokens))
+            cache = len(tokens[0])
     t2 = time.perf_counter()
     return out, t1 - t0, t2 - t1
 
@@ -115,29 +126,48 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--dtypes", default="fp32", help="comma-separated: fp32, q8")
+    ap.add_argument("--batches", default="1", help="comma-separated batch sizes (above 1: KV cache only)")
+    ap.add_argument("--no-kv-off", action="store_true", help="skip the runs without a KV cache")
     args = ap.parse_args()
+    dtypes = args.dtypes.split(",")
+    for d in dtypes:
+        if d in ("q4", "fp16"):
+            ap.error(f"{d}: stock PyTorch has no comparable CPU path (see --help); use fp32 or q8")
+        if d not in ("fp32", "q8"):
+            ap.error(f"unknown dtype {d}; use fp32 or q8")
+    batches = [int(b) for b in args.batches.split(",")]
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = GPT(args.vocab, args.block, args.layers, args.heads, args.embd).eval()
+    base = GPT(args.vocab, args.block, args.layers, args.heads, args.embd).eval()
     prompt = torch.randint(0, args.vocab, (args.prompt_tokens,)).tolist()
     with torch.inference_mode():
-        for kv in (True, False):
-            generate(model, list(prompt), min(args.new_tokens, 16), args.block, kv)  # warm-up
-            prefill, rate = [], []
-            for _ in range(args.runs):
-                ids, pre, dec = generate(model, list(prompt), args.new_tokens, args.block, kv)
-                prefill.append(pre * 1000)
-                rate.append((len(ids) - 1) / dec if dec > 0 else float("inf"))
-            print(json.dumps({
-                "impl": "torch",
-                "torch_version": torch.__version__,
-                "kv_cache": kv,
-                "threads": torch.get_num_threads(),
-                "prefill_ms": statistics.median(prefill),
-                "new_tokens_per_s": statistics.median(rate),
-                "runs": args.runs,
-            }), flush=True)
+        for dtype in dtypes:
+            model = base
+            if dtype == "q8":
+                model = torch.ao.quantization.quantize_dynamic(base, {torch.nn.Linear}, dtype=torch.qint8)
+            for batch in batches:
+                for kv in (True, False):
+                    if not kv and (batch > 1 or args.no_kv_off):
+                        continue
+                    generate(model, list(prompt), min(args.new_tokens, 16), args.block, kv, batch)  # warm-up
+                    prefill, rate = [], []
+                    for _ in range(args.runs):
+                        ids, pre, dec = generate(model, list(prompt), args.new_tokens, args.block, kv, batch)
+                        prefill.append(pre * 1000)
+                        rate.append(batch * (len(ids) - 1) / dec if dec > 0 else float("inf"))
+                    print(json.dumps({
+                        "impl": "torch",
+                        "torch_version": torch.__version__,
+                        "dtype": dtype,
+                        "batch": batch,
+                        "kv_cache": kv,
+                        "threads": torch.get_num_threads(),
+                        "prefill_ms": statistics.median(prefill),
+                        "new_tokens_per_s": statistics.median(rate),
+                        "runs": args.runs,
+                    }), flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,15 @@ describe('benchGenerate', () => {
     }
   });
 
+  it('times a batch of rows (through a context slide) and counts every row', async () => {
+    const r = await benchGenerate(tiny, { promptTokens: 4, newTokens: 20, batch: 3, threads: 1, runs: 1 });
+    expect(r).toMatchObject({ batch: 3, kv_cache: true, new_tokens: 20 });
+    expect(Number.isFinite(r.new_tokens_per_s) && r.new_tokens_per_s > 0).toBe(true);
+    expect(r.total_ms).toBeGreaterThan(r.prefill_ms);
+    await expect(benchGenerate(tiny, { batch: 2, kvCache: false })).rejects.toThrow(/'batch'/);
+    await expect(benchGenerate(tiny, { batch: 0 })).rejects.toThrow(/'batch'/);
+  });
+
   it('rejects bad options and configs', async () => {
     await expect(benchGenerate(tiny, { newTokens: 0 })).rejects.toThrow(InvalidOptionError);
     await expect(benchGenerate(tiny, { threads: -1 })).rejects.toThrow(/threads/);

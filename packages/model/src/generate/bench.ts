@@ -1,5 +1,6 @@
-// Generation speed benchmark on random weights and random prompt tokens: batch 1,
-// greedy, after a warm-up run, median over several runs. `spinettai bench generate`
+// Generation speed benchmark on random weights and random prompt tokens: greedy, after
+// a warm-up run, median over several runs; batch 1, or `batch` rows of the same prompt
+// decoded as one batch (what `generate --num-samples` does). `spinettai bench generate`
 // and bench/generate.mjs call it; bench/generate_ref.py measures PyTorch the same way
 // (same context policy, same definition of tokens/s).
 
@@ -11,6 +12,7 @@ import { checkModelDType, type ModelDType, quantizeGraph } from '../export/quant
 import { readExportModel } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
 import { initParams } from '../params.js';
+import { decodeBatch } from './batchLoop.js';
 import { KvDecoder } from './decoder.js';
 import { InvalidOptionError } from './errors.js';
 import { checkOptionKeys, resolveSampling } from './options.js';
@@ -34,6 +36,8 @@ export interface BenchGenerateOptions {
   model?: string | undefined;
   /** Weights: the export's file for this dtype, or the random weights quantized to it (default 'fp32'). */
   dtype?: ModelDType | undefined;
+  /** Samples decoded as one batch (default 1); tokens/s then counts every row's tokens. Needs kvCache. */
+  batch?: number | undefined;
 }
 
 const BENCH_KEYS: readonly string[] = Object.keys({
@@ -45,11 +49,15 @@ const BENCH_KEYS: readonly string[] = Object.keys({
   seed: true,
   model: true,
   dtype: true,
+  batch: true,
 } satisfies Record<keyof BenchGenerateOptions, true>);
 
 /** Result of `benchGenerate` (snake_case: it is printed and stored as JSON). */
 export interface BenchGenerateResult {
-  /** Median of (newTokens − 1) / time from the first token to the last; the first token comes from the prefill. */
+  /**
+   * Median of batch × (newTokens − 1) / time from the first token to the last; the first
+   * token (of every row) comes from the prefill.
+   */
   new_tokens_per_s: number;
   /** Median time of the prompt's forward pass (prefill) up to the first token. */
   prefill_ms: number;
@@ -61,6 +69,8 @@ export interface BenchGenerateResult {
   /** The weights timed: fp32, q8, q4 or fp16. */
   dtype: ModelDType;
   threads: number | null;
+  /** Rows decoded as one batch. */
+  batch: number;
   prompt_tokens: number;
   new_tokens: number;
   runs: number;
@@ -84,8 +94,27 @@ function randomModel(config: GPTConfig, seed: number, dtype: ModelDType): Uint8A
   return serializeModel(g, { extraOpsets: extraOpsets(g) });
 }
 
-/** Times one greedy generation; returns prefill and decode seconds. */
-async function timeRun(decoder: KvDecoder, prompt: number[], newTokens: number, kvCache: boolean) {
+/** Times one greedy generation of `batch` rows as one batch; returns prefill and decode ms and tokens per row. */
+async function timeBatch(decoder: KvDecoder, prompt: number[], newTokens: number, batch: number) {
+  const sampling = resolveSampling({ temperature: 0, repetitionPenalty: 1, seed: 0 });
+  const t0 = performance.now();
+  let first = t0;
+  const rows = await decodeBatch(decoder, prompt, batch, {
+    sampling,
+    maxNewTokens: newTokens,
+    stopTokenIds: [],
+    onToken: (row, _id) => {
+      if (row === 0 && first === t0) first = performance.now();
+      return undefined;
+    },
+  });
+  const t2 = performance.now();
+  return { prefillMs: first - t0, decodeMs: t2 - first, totalMs: t2 - t0, n: rows[0]!.ids.length };
+}
+
+/** Times one greedy generation; returns prefill and decode ms and the tokens generated. */
+async function timeRun(decoder: KvDecoder, prompt: number[], newTokens: number, kvCache: boolean, batch = 1) {
+  if (batch > 1) return timeBatch(decoder, prompt, newTokens, batch);
   const sampling = resolveSampling({ temperature: 0, repetitionPenalty: 1, seed: 0 });
   const it = decodeTokens(decoder, prompt, { sampling, maxNewTokens: newTokens, stopTokenIds: [], kvCache });
   const t0 = performance.now();
@@ -118,6 +147,9 @@ export async function benchGenerate(
   if (opts.threads !== undefined) positiveInt('threads', opts.threads);
   const kvCache = opts.kvCache ?? true;
   const seed = opts.seed ?? 1234;
+  const batch = positiveInt('batch', opts.batch ?? 1);
+  if (batch > 1 && !kvCache)
+    throw new InvalidOptionError('batch', 'batched decoding needs the KV cache; drop kvCache: false');
 
   const s0 = performance.now();
   const decoder = await KvDecoder.create(
@@ -132,15 +164,15 @@ export async function benchGenerate(
   try {
     const rng = new SeededRandom(seed, 1);
     const prompt = Array.from({ length: promptTokens }, () => rng.nextUint32() % config.vocabSize);
-    await timeRun(decoder, prompt, Math.min(newTokens, 16), kvCache); // warm-up
+    await timeRun(decoder, prompt, Math.min(newTokens, 16), kvCache, batch); // warm-up
     const prefill: number[] = [];
     const rate: number[] = [];
     const total: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const t = await timeRun(decoder, prompt, newTokens, kvCache);
+      const t = await timeRun(decoder, prompt, newTokens, kvCache, batch);
       prefill.push(t.prefillMs);
       total.push(t.totalMs);
-      rate.push(t.decodeMs > 0 ? ((t.n - 1) * 1000) / t.decodeMs : Number.POSITIVE_INFINITY);
+      rate.push(t.decodeMs > 0 ? (batch * (t.n - 1) * 1000) / t.decodeMs : Number.POSITIVE_INFINITY);
     }
     return {
       new_tokens_per_s: median(rate),
@@ -150,6 +182,7 @@ export async function benchGenerate(
       kv_cache: kvCache,
       dtype,
       threads: opts.threads ?? null,
+      batch,
       prompt_tokens: promptTokens,
       new_tokens: newTokens,
       runs,
