@@ -2,9 +2,9 @@
 // train (no moments for the base), checkpoints are PEFT adapter folders, a resume is
 // bit-identical to an uninterrupted run, and a smaller block than n_positions works.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModelWeights, readSafetensorsFile } from '@spinettai/model/node';
+import { encodeSafetensors, loadModelWeights, readSafetensorsFile } from '@spinettai/model/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMetrics } from './metrics.js';
 import type { TrainOptions } from './options.js';
@@ -103,6 +103,18 @@ describe('train with lora', () => {
       );
     const losses = (d: string) => readMetrics(join(d, 'metrics.jsonl')).map((r) => r.train_loss);
     expect(losses(cut)).toEqual(losses(full));
+  }, 60_000);
+
+  it('refuses to resume from optimizer moments that are not those of the trained tensors', async () => {
+    const out = tempDir();
+    await train({ ...opts(out), initFrom: baseDir, model: { blockSize: 8 }, lora, steps: 3 });
+    const file = join(out, 'checkpoints/last/optimizer.safetensors');
+    const { tensors } = await readSafetensorsFile(file);
+    const wte = { dtype: 'float32' as const, dims: [260, 16], data: new Float32Array(260 * 16) };
+    writeFileSync(file, encodeSafetensors(new Map([...tensors, ['exp_avg.transformer.wte.weight', wte]])));
+    await expect(train({ ...opts(out), resume: true })).rejects.toThrow(
+      /exp_avg\.transformer\.wte\.weight' is not the moment of a parameter/,
+    );
   }, 60_000);
 
   it('refuses lora without initFrom, and a bad rank, naming the option', async () => {
