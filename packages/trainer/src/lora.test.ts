@@ -2,13 +2,20 @@
 // train (no moments for the base), checkpoints are PEFT adapter folders, a resume is
 // bit-identical to an uninterrupted run, and a smaller block than n_positions works.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeSafetensors, loadModelWeights, readSafetensorsFile } from '@spinettai/model/node';
+import { initParams, validateConfig } from '@spinettai/model';
+import {
+  encodeSafetensors,
+  loadModelWeights,
+  readSafetensorsFile,
+  saveCheckpoint,
+} from '@spinettai/model/node';
+import { tokenizeCorpus } from '@spinettai/tokenizer/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMetrics } from './metrics.js';
 import type { TrainOptions } from './options.js';
-import { noiseTokens, removeTempDirs, tempDir, writeDataset } from './test-utils/dataset.js';
+import { noiseTokens, removeTempDirs, tempDir, tinyTokenizer, writeDataset } from './test-utils/dataset.js';
 import { train } from './train.js';
 
 afterAll(removeTempDirs);
@@ -133,5 +140,38 @@ describe('full fine-tune from a checkpoint', () => {
     expect(ck.config.blockSize).toBe(8);
     expect(ck.config.nPositions).toBe(16);
     expect(ck.params.get('transformer.wpe.weight')!.dims).toEqual([16, 16]);
+  }, 60_000);
+});
+
+describe('initFrom a Hub folder with only vocab.json + merges.txt', () => {
+  it('accepts data tokenized with that tokenizer and refuses data of another one', async () => {
+    const root = tempDir();
+    const hub = join(root, 'hub');
+    const cfg = validateConfig({ vocabSize: 260, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 });
+    await saveCheckpoint(hub, { config: cfg, params: initParams(cfg, 1), bosTokenId: 0, eosTokenId: 0 });
+    const bpe = tinyTokenizer(260);
+    writeFileSync(
+      join(hub, 'vocab.json'),
+      JSON.stringify(Object.fromEntries(bpe.vocab.map((t, i) => [t, i]))),
+    );
+    const merges = bpe.merges.map(([a, b]) => `${a} ${b}`);
+    writeFileSync(join(hub, 'merges.txt'), `#version: 0.2\n${merges.join('\n')}\n`);
+    const songs = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify({
+        id: i,
+        title: `s${i}`,
+        artist: 'a',
+        lyrics: `la noche ${i} cae sobre la ciudad y canta`,
+      }),
+    );
+    writeFileSync(join(root, 'corpus.jsonl'), `${songs.join('\n')}\n`);
+    const data = join(root, 'data');
+    await tokenizeCorpus({ corpusPath: join(root, 'corpus.jsonl'), outDir: data, tokenizer: hub });
+    const run = { ...opts(tempDir()), dataDir: data, batchSize: 2, steps: 1, evalBatches: 1 };
+    await expect(train({ ...run, initFrom: hub })).resolves.toMatchObject({ step: 1 });
+    const other = join(root, 'other');
+    cpSync(hub, other, { recursive: true });
+    writeFileSync(join(other, 'merges.txt'), `#version: 0.2\n${merges.reverse().join('\n')}\n`);
+    await expect(train({ ...run, outDir: tempDir(), initFrom: other })).rejects.toThrow(/its tokenizer/);
   }, 60_000);
 });

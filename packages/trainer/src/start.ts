@@ -4,7 +4,7 @@
 // GPT-2) may be cut: fine-tune at a smaller `model.blockSize`.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ConfigError,
@@ -16,6 +16,7 @@ import {
 } from '@spinettai/model';
 import { isAdapterFolder, loadCheckpoint } from '@spinettai/model/node';
 import { TOKENIZER_JSON } from '@spinettai/tokenizer';
+import { readTokenizerSource } from '@spinettai/tokenizer/node';
 import { readTrainerCheckpoint } from './checkpoint.js';
 import type { Dataset } from './data.js';
 import { CheckpointMismatchError, TrainOptionsError } from './errors.js';
@@ -99,7 +100,7 @@ export async function startingPoint(o: ResolvedOptions, data: Dataset, lastDir: 
       throw new CheckpointMismatchError(
         `cannot fine-tune from ${o.initFrom}: \`model\` differs from its config (${diff}); leave the shape out (only \`model.blockSize\` may be smaller)`,
       );
-    if (!o.allowTokenizerMismatch) checkSameTokenizer(o.initFrom, data);
+    if (!o.allowTokenizerMismatch) await checkSameTokenizer(o.initFrom, data);
     const cfg = configOf({
       ...ck.config,
       blockSize: o.model.blockSize ?? ck.config.blockSize,
@@ -119,16 +120,21 @@ export async function startingPoint(o: ResolvedOptions, data: Dataset, lastDir: 
 
 /**
  * Refuses to fine-tune a checkpoint on data encoded by another tokenizer of the same size:
- * the token ids would mean different text. Compares the sha256 of both tokenizer.json files.
+ * the token ids would mean different text. Compares the sha256 of both tokenizer.json files;
+ * a Hub folder with only GPT-2's vocab.json + merges.txt is converted first, exactly as
+ * `tokenize --tokenizer` converts it (the tokenizer package's readTokenizerSource).
  */
-function checkSameTokenizer(ckDir: string, data: Dataset): void {
-  const path = join(ckDir, TOKENIZER_JSON);
+async function checkSameTokenizer(ckDir: string, data: Dataset): Promise<void> {
   let sha: string;
   try {
-    sha = sha256File(path);
+    sha = existsSync(join(ckDir, TOKENIZER_JSON))
+      ? sha256File(join(ckDir, TOKENIZER_JSON))
+      : createHash('sha256')
+          .update((await readTokenizerSource(ckDir)).tokenizerJson)
+          .digest('hex');
   } catch {
     throw new CheckpointMismatchError(
-      `cannot fine-tune from ${ckDir}: it has no ${TOKENIZER_JSON}, so its tokenizer cannot be compared with the dataset's; set \`allowTokenizerMismatch\` if the ids mean the same text`,
+      `cannot fine-tune from ${ckDir}: it has no ${TOKENIZER_JSON} (nor vocab.json + merges.txt), so its tokenizer cannot be compared with the dataset's; set \`allowTokenizerMismatch\` if the ids mean the same text`,
     );
   }
   if (sha !== data.meta.tokenizer_sha256)
