@@ -12,8 +12,12 @@ const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'spinettai-cli-tok-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'tokenize', ...args], { encoding: 'utf8', cwd: work });
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, 'tokenize', ...args], {
+    encoding: 'utf8',
+    cwd: work,
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -114,16 +118,10 @@ describe('spinettai tokenize', () => {
       big,
       `uno dos tres\n<|endoftext|>\n${line}\n<|endoftext|>\ncuatro cinco\n<|endoftext|>\nseis`,
     );
-    const r = cli([
-      '--corpus',
-      big,
-      '--out',
-      join(work, 'data-big'),
-      '--vocab-size',
-      '2048',
-      '--val-fraction',
-      '0.25',
-    ]);
+    const r = cli(
+      ['--corpus', big, '--out', join(work, 'data-big'), '--vocab-size', '2048', '--val-fraction', '0.25'],
+      { SPINETTAI_PROGRESS_AFTER_MS: '0' },
+    ); // show every phase, however fast this machine is
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/(merging|encoding) \d+\/\d+ (merges|chars)/);
   }, 180_000);

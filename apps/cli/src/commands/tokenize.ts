@@ -35,8 +35,12 @@ const PHASES: Record<TokenizeProgress['phase'], { label: string; unit: string }>
   encode: { label: 'encoding', unit: 'chars' },
 };
 
-/** Progress on stderr, per phase, once a phase has run for a second (quick runs stay quiet). */
+/**
+ * Progress on stderr, per phase, once a phase has run for a second (quick runs stay quiet);
+ * SPINETTAI_PROGRESS_AFTER_MS changes the delay (0: always).
+ */
 function progressReporter(): { report: (p: TokenizeProgress) => void; stop: () => void } {
+  const after = Number(process.env['SPINETTAI_PROGRESS_AFTER_MS'] ?? 1000);
   let phase: TokenizeProgress['phase'] | undefined;
   let started = 0;
   let bar: Progress | undefined;
@@ -48,7 +52,7 @@ function progressReporter(): { report: (p: TokenizeProgress) => void; stop: () =
         phase = p.phase;
         started = Date.now();
       }
-      if (bar === undefined && Date.now() - started >= 1000) {
+      if (bar === undefined && Date.now() - started >= after) {
         const total = Number.isFinite(p.total) ? p.total : 0;
         bar = createProgress({ ...PHASES[p.phase], total, describe: () => p.phase, plainEverySec: 5 });
       }
