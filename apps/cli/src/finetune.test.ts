@@ -92,6 +92,30 @@ describe('fine-tune a Hub-layout GPT-2 through the CLI', () => {
     expect(cfg.base_model_name_or_path).toBe(hub);
   }, 240_000);
 
+  it('refuses LoRA flags that cannot work, in one line naming the flags', () => {
+    const noRank = cli('train', '--data', 'data', '--out', 'x', '--lora-alpha', '16');
+    expect(noRank.code).toBe(1);
+    expect(noRank.stderr).toMatch(/--lora-alpha needs --lora-rank/);
+    const noBase = cli('train', '--data', 'data', '--out', 'x', '--lora-rank', '4');
+    expect(noBase.code).toBe(1);
+    expect(noBase.stderr).toMatch(/--lora-rank adapts a pretrained model: give --init-from/);
+    const badTarget = cli(
+      'train',
+      '--data',
+      'data',
+      '--out',
+      'x',
+      '--init-from',
+      hub,
+      '--lora-rank',
+      '4',
+      '--lora-targets',
+      'wte',
+    );
+    expect(badTarget.code).toBe(1);
+    expect(badTarget.stderr).toMatch(/--lora-targets.*unknown module 'wte'/);
+  });
+
   it('generate and export use the adapter merged into its base; info describes it', () => {
     const adapter = 'lora/checkpoints/last';
     const gen = ['--temperature', '0', '--max-tokens', '12', '--prompt', 'la noche', '--threads', '1'];
