@@ -20,7 +20,18 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const COMMANDS = ['demo', 'scrape', 'tokenize', 'train', 'generate', 'eval', 'export', 'serve', 'info', 'bench'];
+const COMMANDS = [
+  'demo',
+  'scrape',
+  'tokenize',
+  'train',
+  'generate',
+  'eval',
+  'export',
+  'serve',
+  'info',
+  'bench',
+];
 
 describe('spinettai --help', () => {
   it('lists every command', () => {

@@ -3,7 +3,7 @@
 // a duplicate when its normalised title was already kept, or when its lyrics are
 // near-identical to kept lyrics: Jaccard similarity of word 3-shingle sets
 // (Broder, "On the resemblance and containment of documents", 1997).
-import { foldForMatch } from './normalize-text.js';
+import { foldForMatch } from './normalizeText.js';
 
 /** Lowercase, no accents, no bracketed/parenthesised suffixes, punctuation as spaces. */
 export function normalizeTitle(title: string): string {

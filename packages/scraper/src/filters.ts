@@ -5,8 +5,8 @@
 // line or of fewer than `minWords` words (empty pages, placeholders such as "Lyrics will
 // be available soon"). Length in characters is not a rule: a real four-line song can be
 // shorter than a placeholder sentence.
-import { foldForMatch } from './normalize-text.js';
-import { isSectionHeader } from './section-headers.js';
+import { foldForMatch } from './normalizeText.js';
+import { isSectionHeader } from './sectionHeaders.js';
 
 /** Why a song was left out; used as keys of the summary's `skipped` counts. */
 export type SkipReason =

@@ -1,7 +1,7 @@
 // Public API of @spinettai/scraper.
-export { findArtistInHits, sameArtistName } from './artist-match.js';
-export { writeFileAtomic } from './atomic-write.js';
-export { type CleanOptions, cleanLyrics } from './clean-lyrics.js';
+export { findArtistInHits, sameArtistName } from './artistMatch.js';
+export { writeFileAtomic } from './atomicWrite.js';
+export { type CleanOptions, cleanLyrics } from './cleanLyrics.js';
 export {
   type CorpusFile,
   type CorpusRecord,
@@ -9,7 +9,7 @@ export {
   markCorpusFile,
   openCorpusFile,
   parseCorpus,
-} from './corpus-file.js';
+} from './corpusFile.js';
 export { Deduper, jaccard, normalizeTitle, shingles } from './dedupe.js';
 export {
   CorpusFileError,
@@ -25,7 +25,7 @@ export {
   ScraperError,
   ScraperOptionsError,
 } from './errors.js';
-export { type ExtractResult, extractLyrics, MAX_PAGE_DEPTH } from './extract-lyrics.js';
+export { type ExtractResult, extractLyrics, MAX_PAGE_DEPTH } from './extractLyrics.js';
 export {
   countLines,
   countWords,
@@ -42,15 +42,15 @@ export {
   type GeniusArtist,
   type GeniusSongDetails,
   type GeniusSongSummary,
-} from './genius-api.js';
+} from './geniusApi.js';
 export {
   createHttpClient,
   DEFAULT_MAX_PAGE_BYTES,
   type HttpClient,
   type HttpClientOptions,
   type RetryInfo,
-} from './http-client.js';
-export { collapseBlankLines, foldForMatch, normalizeUnicode } from './normalize-text.js';
+} from './httpClient.js';
+export { collapseBlankLines, foldForMatch, normalizeUnicode } from './normalizeText.js';
 export {
   removeContributorsHeader,
   removeEmbedFooter,
@@ -60,17 +60,17 @@ export {
   removeTitleLyricsLine,
   removeTranslationsList,
   removeYouMightAlsoLike,
-} from './page-junk.js';
+} from './pageJunk.js';
 export { type Progress, ProgressTracker } from './progress.js';
 export { redact, redactError } from './redact.js';
-export { parseRetryAfter } from './retry-after.js';
+export { parseRetryAfter } from './retryAfter.js';
 export { isLoopback, scrape, seedJson } from './scrape.js';
 export {
   applySectionHeaders,
   isSectionHeader,
   type SectionHeaderMode,
   sectionMarker,
-} from './section-headers.js';
+} from './sectionHeaders.js';
 export {
   type ArtistSummary,
   DEFAULT_API_URL,

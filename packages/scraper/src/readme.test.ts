@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
-import { readJsonl, tempDir } from './test-utils/scrape-harness.js';
+import { type FakeGenius, startFakeGenius } from './test-utils/fakeGenius.js';
+import { readJsonl, tempDir } from './test-utils/scrapeHarness.js';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScraperOptionsError } from './errors.js';
 import { scrape } from './scrape.js';
-import { FAKE_SONGS } from './test-utils/fake-catalog.js';
-import { type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
-import { readJsonl, runScrape, tempDir, withoutHeaders } from './test-utils/scrape-harness.js';
+import { FAKE_SONGS } from './test-utils/fakeCatalog.js';
+import { type FakeGenius, startFakeGenius } from './test-utils/fakeGenius.js';
+import { readJsonl, runScrape, tempDir, withoutHeaders } from './test-utils/scrapeHarness.js';
 
 let fake: FakeGenius;
 let dir: string;

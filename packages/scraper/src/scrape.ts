@@ -14,18 +14,18 @@ import {
   listArtistSongs,
   resolveArtist,
   resolveArtistId,
-} from './artist-songs.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { type CorpusRecord, openCorpusFile } from './corpus-file.js';
+} from './artistSongs.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { type CorpusRecord, openCorpusFile } from './corpusFile.js';
 import { Deduper } from './dedupe.js';
 import { ScrapeAbortedError, ScraperOptionsError } from './errors.js';
 import { DEFAULT_MIN_WORDS, pageSkipReason, type SkipReason, titleSkipReason } from './filters.js';
-import { GeniusApi, type GeniusSongSummary } from './genius-api.js';
-import { createHttpClient, DEFAULT_MAX_PAGE_BYTES } from './http-client.js';
-import { rejectUnknownKeys } from './option-keys.js';
+import { GeniusApi, type GeniusSongSummary } from './geniusApi.js';
+import { createHttpClient, DEFAULT_MAX_PAGE_BYTES } from './httpClient.js';
+import { rejectUnknownKeys } from './optionKeys.js';
 import { ProgressTracker } from './progress.js';
 import { redact, redactError } from './redact.js';
-import { downloadSong, type SongOutcome } from './song-download.js';
+import { downloadSong, type SongOutcome } from './songDownload.js';
 import {
   DEFAULT_API_URL,
   DEFAULT_ARTISTS,

@@ -7,15 +7,15 @@ export {
   FAKE_SONGS,
   type FakeArtist,
   type FakeSong,
-} from './test-utils/fake-catalog.js';
-export { type FakeFault, faultMatches } from './test-utils/fake-faults.js';
+} from './test-utils/fakeCatalog.js';
+export { type FakeFault, faultMatches } from './test-utils/fakeFaults.js';
 export {
   type FakeGenius,
   type FakeGeniusOptions,
   type FakeRequest,
   startFakeGenius,
-} from './test-utils/fake-genius.js';
-export { renderSongPage, slugFor } from './test-utils/fake-page.js';
+} from './test-utils/fakeGenius.js';
+export { renderSongPage, slugFor } from './test-utils/fakePage.js';
 export {
   everythingVisible,
   FAST,
@@ -24,4 +24,4 @@ export {
   runScrape,
   tempDir,
   withoutHeaders,
-} from './test-utils/scrape-harness.js';
+} from './test-utils/scrapeHarness.js';

@@ -1,7 +1,7 @@
 // Public option, event and summary types of `scrape()`.
 import type { SkipReason } from './filters.js';
 import type { Progress } from './progress.js';
-import type { SectionHeaderMode } from './section-headers.js';
+import type { SectionHeaderMode } from './sectionHeaders.js';
 
 /** Spinetta's projects, the default artists. */
 export const DEFAULT_ARTISTS: readonly string[] = [

@@ -4,7 +4,7 @@ import { DEFAULT_GPT_CONFIG, MODEL_DTYPES, type ModelDType } from '@spinettai/mo
 import { benchGenerate } from '@spinettai/model/node';
 import { BENCH_TRAIN_DEFAULTS, benchTrain } from '@spinettai/trainer';
 import { Argument, type Command, Option } from 'commander';
-import { addModelOptions } from '../model-options.js';
+import { addModelOptions } from '../modelOptions.js';
 import { positiveInt } from '../options.js';
 
 interface BenchFlags {

@@ -8,7 +8,7 @@ import { type Command, Option } from 'commander';
 import { copyMetricsOf, formatCopyMetrics } from '../copyMetrics.js';
 import { UserError } from '../errors.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { addModelOptions } from '../model-options.js';
+import { addModelOptions } from '../modelOptions.js';
 import {
   duration,
   fraction,

@@ -5,7 +5,7 @@
 //   GET /songs/:id                  one song with album and release date
 // Responses are narrowed to the fields used here; anything else is ignored.
 import { ScraperError } from './errors.js';
-import type { HttpClient } from './http-client.js';
+import type { HttpClient } from './httpClient.js';
 
 /** An artist as the API reports it. */
 export interface GeniusArtist {

@@ -18,9 +18,9 @@ import {
   isRetryable,
   ScraperError,
 } from './errors.js';
-import { rejectUnknownKeys } from './option-keys.js';
+import { rejectUnknownKeys } from './optionKeys.js';
 import { redact, redactError } from './redact.js';
-import { parseRetryAfter } from './retry-after.js';
+import { parseRetryAfter } from './retryAfter.js';
 
 /** Settings of {@link createHttpClient}. */
 export interface HttpClientOptions {

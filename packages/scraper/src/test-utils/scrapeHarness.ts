@@ -3,11 +3,11 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CorpusRecord } from '../corpus-file.js';
+import type { CorpusRecord } from '../corpusFile.js';
 import type { Progress } from '../progress.js';
 import { scrape } from '../scrape.js';
 import type { ScrapeEvent, ScrapeOptions, ScrapeSummary } from '../types.js';
-import type { FakeGenius } from './fake-genius.js';
+import type { FakeGenius } from './fakeGenius.js';
 
 /** Options that keep tests fast: tiny backoff, short timeout, no rate cap to speak of. */
 export const FAST: Partial<ScrapeOptions> = {

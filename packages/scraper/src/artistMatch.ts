@@ -2,8 +2,8 @@
 // artists, so the id comes from the first hit whose primary artist's name equals the
 // requested one, ignoring case and accents. Any other hit — "Invisible Kids" for
 // "Invisible" — is not taken: the caller skips the artist with a reason instead.
-import type { GeniusArtist, GeniusSongSummary } from './genius-api.js';
-import { foldForMatch } from './normalize-text.js';
+import type { GeniusArtist, GeniusSongSummary } from './geniusApi.js';
+import { foldForMatch } from './normalizeText.js';
 
 /** True when two artist names are the same up to case, accents and spacing. */
 export function sameArtistName(a: string, b: string): boolean {

@@ -1,9 +1,9 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomicWrite.js';
 import { CorpusFileError } from './errors.js';
-import { tempDir } from './test-utils/scrape-harness.js';
+import { tempDir } from './test-utils/scrapeHarness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -8,11 +8,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markCorpusFile } from './corpus-file.js';
+import { markCorpusFile } from './corpusFile.js';
 import { CorpusFileError, ScrapeAbortedError } from './errors.js';
 import { scrape } from './scrape.js';
-import { type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
-import { FAST, readJsonl, runScrape, tempDir } from './test-utils/scrape-harness.js';
+import { type FakeGenius, startFakeGenius } from './test-utils/fakeGenius.js';
+import { FAST, readJsonl, runScrape, tempDir } from './test-utils/scrapeHarness.js';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(PKG, 'dist', 'index.js');

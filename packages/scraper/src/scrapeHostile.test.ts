@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScraperError, ScraperOptionsError } from './errors.js';
 import { isLoopback, scrape } from './scrape.js';
-import { type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
-import { readJsonl, runScrape, tempDir } from './test-utils/scrape-harness.js';
+import { type FakeGenius, startFakeGenius } from './test-utils/fakeGenius.js';
+import { readJsonl, runScrape, tempDir } from './test-utils/scrapeHarness.js';
 
 let fake: FakeGenius;
 let dir: string;

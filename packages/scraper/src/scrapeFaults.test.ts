@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GeniusAuthError, GeniusBlockedError } from './errors.js';
-import { type FakeFault, type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
-import { everythingVisible, readJsonl, runScrape, tempDir } from './test-utils/scrape-harness.js';
+import { type FakeFault, type FakeGenius, startFakeGenius } from './test-utils/fakeGenius.js';
+import { everythingVisible, readJsonl, runScrape, tempDir } from './test-utils/scrapeHarness.js';
 
 let fake: FakeGenius | undefined;
 let dir: string;

@@ -1,9 +1,9 @@
 // The cleaning pipeline from extracted page text to corpus lyrics:
 // Unicode normalisation → page junk → section headers → blank-line collapsing.
-import { collapseBlankLines, normalizeUnicode } from './normalize-text.js';
-import { rejectUnknownKeys } from './option-keys.js';
-import { removePageJunk } from './page-junk.js';
-import { applySectionHeaders, type SectionHeaderMode } from './section-headers.js';
+import { collapseBlankLines, normalizeUnicode } from './normalizeText.js';
+import { rejectUnknownKeys } from './optionKeys.js';
+import { removePageJunk } from './pageJunk.js';
+import { applySectionHeaders, type SectionHeaderMode } from './sectionHeaders.js';
 
 /** Options of {@link cleanLyrics}. */
 export interface CleanOptions {

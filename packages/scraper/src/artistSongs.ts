@@ -1,8 +1,8 @@
 // Resolve an artist name to a Genius id (search, exact primary-artist match) or look up an
 // id the user gave, and list the artist's songs page by page until next_page is null.
-import { findArtistInHits, otherArtistNames } from './artist-match.js';
+import { findArtistInHits, otherArtistNames } from './artistMatch.js';
 import { GeniusHttpError } from './errors.js';
-import type { GeniusApi, GeniusArtist, GeniusSongSummary } from './genius-api.js';
+import type { GeniusApi, GeniusArtist, GeniusSongSummary } from './geniusApi.js';
 
 const SEARCH_PAGES = 3;
 const SEARCH_PER_PAGE = 20;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cleanLyrics } from './clean-lyrics.js';
-import { extractLyrics } from './extract-lyrics.js';
-import { FAKE_SONGS } from './test-utils/fake-catalog.js';
-import { renderSongPage } from './test-utils/fake-page.js';
+import { cleanLyrics } from './cleanLyrics.js';
+import { extractLyrics } from './extractLyrics.js';
+import { FAKE_SONGS } from './test-utils/fakeCatalog.js';
+import { renderSongPage } from './test-utils/fakePage.js';
 
 const song = (id: number) => FAKE_SONGS.find((s) => s.id === id)!;
 

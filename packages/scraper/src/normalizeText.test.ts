@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseBlankLines, foldForMatch, normalizeUnicode } from './normalize-text.js';
+import { collapseBlankLines, foldForMatch, normalizeUnicode } from './normalizeText.js';
 
 describe('normalizeUnicode', () => {
   it('composes decomposed accents to NFC', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySectionHeaders, isSectionHeader, sectionMarker } from './section-headers.js';
+import { applySectionHeaders, isSectionHeader, sectionMarker } from './sectionHeaders.js';
 
 const SONG = '[Verso 1]\nuno\ndos\n[Coro: Luis Alberto Spinetta]\ntres\n\n[Puente]\ncuatro';
 

@@ -3,9 +3,9 @@
 // and an artist that search does not find but that is pinned by id.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeArtist, FakeSong } from './test-utils/fake-genius.js';
-import { type FakeGenius, startFakeGenius } from './test-utils/fake-genius.js';
-import { readJsonl, runScrape, tempDir } from './test-utils/scrape-harness.js';
+import type { FakeArtist, FakeSong } from './test-utils/fakeGenius.js';
+import { type FakeGenius, startFakeGenius } from './test-utils/fakeGenius.js';
+import { readJsonl, runScrape, tempDir } from './test-utils/scrapeHarness.js';
 
 const ARTISTS: FakeArtist[] = [
   { id: 101, name: 'Almendra' },

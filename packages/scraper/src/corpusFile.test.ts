@@ -7,9 +7,9 @@ import {
   markCorpusFile,
   openCorpusFile,
   parseCorpus,
-} from './corpus-file.js';
+} from './corpusFile.js';
 import { CorpusFileError } from './errors.js';
-import { tempDir } from './test-utils/scrape-harness.js';
+import { tempDir } from './test-utils/scrapeHarness.js';
 
 const rec = (id: number): CorpusRecord => ({
   id,

@@ -2,8 +2,8 @@
 // clean its lyrics, and apply the content filters. Failures that concern only this song
 // (a 404, retries exhausted) become a 'fetch-failed' skip; failures that concern the
 // whole run (bad token, Cloudflare block, abort) are thrown.
-import { cleanLyrics } from './clean-lyrics.js';
-import type { CorpusRecord } from './corpus-file.js';
+import { cleanLyrics } from './cleanLyrics.js';
+import type { CorpusRecord } from './corpusFile.js';
 import {
   GeniusHttpError,
   GeniusResponseError,
@@ -11,13 +11,13 @@ import {
   GeniusTimeoutError,
   GeniusTooLargeError,
 } from './errors.js';
-import { type ExtractResult, extractLyrics, MAX_PAGE_DEPTH } from './extract-lyrics.js';
+import { type ExtractResult, extractLyrics, MAX_PAGE_DEPTH } from './extractLyrics.js';
 import { countLines, countWords, isInstrumentalOnly, isTooShort, type SkipReason } from './filters.js';
-import type { GeniusApi, GeniusSongSummary } from './genius-api.js';
-import type { HttpClient } from './http-client.js';
-import { normalizeUnicode } from './normalize-text.js';
-import { removePageJunk } from './page-junk.js';
-import type { SectionHeaderMode } from './section-headers.js';
+import type { GeniusApi, GeniusSongSummary } from './geniusApi.js';
+import type { HttpClient } from './httpClient.js';
+import { normalizeUnicode } from './normalizeText.js';
+import { removePageJunk } from './pageJunk.js';
+import type { SectionHeaderMode } from './sectionHeaders.js';
 
 /** A downloaded song ready to save, or why it is left out. */
 export type SongOutcome = { record: CorpusRecord } | { skip: SkipReason; detail: string };

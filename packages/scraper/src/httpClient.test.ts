@@ -11,7 +11,7 @@ import {
   GeniusTooLargeError,
   ScraperOptionsError,
 } from './errors.js';
-import { createHttpClient, describeUrl, type RetryInfo } from './http-client.js';
+import { createHttpClient, describeUrl, type RetryInfo } from './httpClient.js';
 
 const TOKEN = 'unit-test-token-123';
 let server: Server | undefined;

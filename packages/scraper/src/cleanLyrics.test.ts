@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanLyrics } from './clean-lyrics.js';
+import { cleanLyrics } from './cleanLyrics.js';
 import { ScraperOptionsError } from './errors.js';
 
 const RAW =

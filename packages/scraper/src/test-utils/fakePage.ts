@@ -5,7 +5,7 @@
 // zero-width characters, an About section and footer outside the lyrics. 'legacy'
 // markup instead glues the header junk, "You might also like", a ticket ad and "NEmbed"
 // into the lyrics text itself, the way older scrapes of Genius pages come out.
-import type { FakeSong } from './fake-catalog.js';
+import type { FakeSong } from './fakeCatalog.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

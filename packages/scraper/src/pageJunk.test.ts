@@ -8,7 +8,7 @@ import {
   removeTitleLyricsLine,
   removeTranslationsList,
   removeYouMightAlsoLike,
-} from './page-junk.js';
+} from './pageJunk.js';
 
 describe('page junk rules', () => {
   it('removes a glued contributors/translations/title header', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findArtistInHits, otherArtistNames, sameArtistName } from './artist-match.js';
-import type { GeniusSongSummary } from './genius-api.js';
+import { findArtistInHits, otherArtistNames, sameArtistName } from './artistMatch.js';
+import type { GeniusSongSummary } from './geniusApi.js';
 
 const hit = (id: number, name: string, extra: { id: number; name: string }[] = []): GeniusSongSummary => ({
   id: id * 10,

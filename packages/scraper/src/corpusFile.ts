@@ -7,7 +7,7 @@
 // so hand-written or other tools' files are never appended to.
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomicWrite.js';
 import { CorpusFileError } from './errors.js';
 
 /** What the marker file holds; `writer` and `format` identify it. */

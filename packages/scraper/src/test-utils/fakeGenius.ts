@@ -2,16 +2,16 @@
 // (random port) for end-to-end tests of the scraper and the CLI. It serves /search,
 // /artists/:id/songs (paginated by next_page), /songs/:id and HTML song pages whose URLs
 // point back at itself, checks the bearer token like Genius does, records every request,
-// and injects faults on demand. All data is invented (see fake-catalog.ts).
+// and injects faults on demand. All data is invented (see fakeCatalog.ts).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FAKE_ARTISTS, FAKE_SONGS, type FakeArtist, type FakeSong } from './fake-catalog.js';
-import { type FakeFault, faultMatches } from './fake-faults.js';
-import { renderSongPage, slugFor } from './fake-page.js';
+import { FAKE_ARTISTS, FAKE_SONGS, type FakeArtist, type FakeSong } from './fakeCatalog.js';
+import { type FakeFault, faultMatches } from './fakeFaults.js';
+import { renderSongPage, slugFor } from './fakePage.js';
 
-export type { FakeArtist, FakeSong } from './fake-catalog.js';
-export type { FakeFault } from './fake-faults.js';
+export type { FakeArtist, FakeSong } from './fakeCatalog.js';
+export type { FakeFault } from './fakeFaults.js';
 
 /** Options of {@link startFakeGenius}. */
 export interface FakeGeniusOptions {

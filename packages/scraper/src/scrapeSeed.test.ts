@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CorpusRecord } from './corpus-file.js';
+import type { CorpusRecord } from './corpusFile.js';
 import { seedJson } from './scrape.js';
 
 const r = (id: number, title: string, lyrics: string): CorpusRecord => ({
