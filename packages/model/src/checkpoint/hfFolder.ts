@@ -147,21 +147,31 @@ export async function saveCheckpoint(dir: string, opts: SaveCheckpointOptions): 
     await writeFileSynced(join(tmp, CHECKPOINT_FILES.config), json(toHfConfig(opts.config, opts)));
     await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), tensors, { format: 'pt' });
     await writeFileSynced(join(tmp, CHECKPOINT_FILES.generationConfig), json(generation));
-    if (opts.tokenizerDir !== undefined) {
-      for (const f of TOKENIZER_FILES) {
-        const from = join(opts.tokenizerDir, f);
-        if (
-          await stat(from).then(
-            () => true,
-            () => false,
-          )
-        )
-          await copyFile(from, join(tmp, f));
-      }
-    }
-    for (const [name, data] of Object.entries(opts.extraFiles ?? {}))
-      await writeFileSynced(join(tmp, name), data);
+    await writeCompanionFiles(tmp, opts.tokenizerDir, opts.extraFiles);
   });
+}
+
+/**
+ * Inside a folder being built: copies the tokenizer files found in `tokenizerDir` and
+ * writes `extraFiles` (trainer state, optimizer state…). Shared by checkpoints and adapters.
+ */
+export async function writeCompanionFiles(
+  tmp: string,
+  tokenizerDir: string | undefined,
+  extraFiles: Readonly<Record<string, Uint8Array | string>> | undefined,
+): Promise<void> {
+  if (tokenizerDir !== undefined)
+    for (const f of TOKENIZER_FILES) {
+      const from = join(tokenizerDir, f);
+      if (
+        await stat(from).then(
+          () => true,
+          () => false,
+        )
+      )
+        await copyFile(from, join(tmp, f));
+    }
+  for (const [name, data] of Object.entries(extraFiles ?? {})) await writeFileSynced(join(tmp, name), data);
 }
 
 async function readJson(path: string): Promise<unknown> {

@@ -7,11 +7,12 @@
 // The base model is found through base_model_name_or_path (a folder) or given by the caller.
 // Reference: PEFT's LoraConfig and save_pretrained (huggingface/peft, src/peft/tuners/lora).
 
-import { copyFile, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TensorData } from '@spinettai/graph';
 import { replaceDirAtomic, writeFileSynced } from '../checkpoint/atomic.js';
 import { CheckpointError } from '../checkpoint/errors.js';
+import { writeCompanionFiles } from '../checkpoint/hfFolder.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../checkpoint/safetensors.js';
 import type { GPTConfig } from '../config.js';
 import type { Params } from '../params.js';
@@ -25,7 +26,6 @@ export const ADAPTER_FILES = {
 } as const;
 
 const PEFT_PREFIX = 'base_model.model.';
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
 
 /** Options of `saveAdapter`. */
 export interface SaveAdapterOptions {
@@ -108,19 +108,7 @@ export async function saveAdapter(dir: string, opts: SaveAdapterOptions): Promis
       `${JSON.stringify(adapterConfigJson(opts.lora, opts.baseModel), null, 2)}\n`,
     );
     await writeSafetensorsFile(join(tmp, ADAPTER_FILES.weights), tensors, { format: 'pt' });
-    if (opts.tokenizerDir !== undefined)
-      for (const f of TOKENIZER_FILES) {
-        const from = join(opts.tokenizerDir, f);
-        if (
-          await stat(from).then(
-            () => true,
-            () => false,
-          )
-        )
-          await copyFile(from, join(tmp, f));
-      }
-    for (const [name, data] of Object.entries(opts.extraFiles ?? {}))
-      await writeFileSynced(join(tmp, name), data);
+    await writeCompanionFiles(tmp, opts.tokenizerDir, opts.extraFiles);
   });
 }
 
