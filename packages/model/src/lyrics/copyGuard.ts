@@ -39,16 +39,29 @@ export class LyricsIndex {
   }
 }
 
+/** What a guard asks of an index: LyricsIndex (exact) or HashedLyricsIndex (hashed windows). */
+export interface WordRunIndex {
+  /** For each word, the length of the run of lyric words ending there (0: none). */
+  matchLengths(textWords: readonly string[]): Uint32Array;
+  /** Words per window, for an index that only knows windows of one length. */
+  readonly n?: number;
+}
+
 /** Refuses continuations that copy `maxWords` or more consecutive words of the lyrics. */
 export class CopyGuard {
   constructor(
-    readonly index: LyricsIndex,
+    readonly index: WordRunIndex,
     /** The shortest run of copied words that is refused (≥ 2). */
     readonly maxWords: number,
   ) {
     if (!Number.isInteger(maxWords) || maxWords < 2) {
       throw new InvalidOptionError('maxCopyWords', `must be an integer ≥ 2, got ${maxWords}`);
     }
+    if (index.n !== undefined && maxWords < index.n)
+      throw new InvalidOptionError(
+        'maxCopyWords',
+        `is ${maxWords}, but this hashed index knows only windows of ${index.n} words; use ${index.n} or more`,
+      );
   }
 
   /**
