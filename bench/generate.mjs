@@ -15,7 +15,7 @@
 //   pnpm turbo run build --filter=@spinettai/model...
 //   node bench/generate.mjs [--threads N] [--runs N] [--new-tokens N] [--prompt-tokens N]
 //                           [--dtypes fp32,q8,q4] [--batch 4] [--configs default,seed]
-//                           [--json out.json] [--no-torch]
+//                           [--torch-blas-threads N] [--json out.json] [--no-torch]
 //
 // PyTorch comes from Debian (python3-torch + libopenblas0-pthread), installed here with
 // apt-get when missing. It lives in /usr/bin/python3, which may not be first on PATH.
@@ -39,6 +39,10 @@ const { values: args } = parseArgs({
     dtypes: { type: 'string', default: 'fp32,q8,q4' },
     batch: { type: 'string', default: '4' },
     configs: { type: 'string', default: 'default,seed' },
+    // Debian's torch calls a pthreads OpenBLAS: its threads and torch's OpenMP threads spin
+    // against each other on a busy machine (2 shared cores, threads 2: fp32 prefill 129 ms
+    // vs 21 ms with 1 BLAS thread, batch 4 at 48 vs 289 tok/s). Pass 1 there; default: --threads.
+    'torch-blas-threads': { type: 'string' },
   },
 });
 const dtypes = args.dtypes.split(',');
@@ -100,10 +104,17 @@ function torchBench(cfg) {
     ],
     {
       encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
+      // qnnpack (q8) warns on stderr at every Linear call: room for it, and only its tail on failure.
+      maxBuffer: 1 << 30,
+      env: {
+        ...process.env,
+        OMP_NUM_THREADS: String(threads),
+        OPENBLAS_NUM_THREADS: args['torch-blas-threads'] ?? String(threads),
+      },
     },
   );
-  if (r.status !== 0) throw new Error(`generate_ref.py failed:\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`generate_ref.py failed:\n${(r.stderr ?? String(r.error)).slice(-4000)}`);
   const rows = r.stdout
     .trim()
     .split('\n')
