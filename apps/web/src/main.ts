@@ -22,6 +22,7 @@ const fields = {
 };
 
 let dtype = 'fp32';
+let maxCopyWords: number | undefined;
 let started = 0;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (m: ToWorker) => worker.postMessage(m);
@@ -53,6 +54,7 @@ function read(): Settings {
     seed: n(fields.seed),
     artist: fields.artist.value,
     dtype,
+    maxCopyWords,
   };
 }
 
@@ -63,6 +65,12 @@ function showInfo(info: ModelInfo): void {
     ['Vocabulary', `${info.vocabSize} tokens`],
     ['Weights', `${info.dtype} on ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`],
   ];
+  facts.push([
+    'Copy guard',
+    info.copyGuard > 0
+      ? `on: never ${info.copyGuard} consecutive words of the training lyrics`
+      : 'off (this site has no lyrics-guard.bin)',
+  ]);
   if (info.trainSongs !== undefined) facts.push(['Training songs', String(info.trainSongs)]);
   if (info.bestValLoss !== undefined) facts.push(['Best validation loss', info.bestValLoss.toFixed(3)]);
   $('facts').replaceChildren(
@@ -124,6 +132,7 @@ try {
   fill(q.settings);
   autorun = q.autorun;
   dtype = q.settings.dtype;
+  maxCopyWords = q.settings.maxCopyWords;
   if (q.settings.artist !== '')
     fields.artist.add(new Option(q.settings.artist, q.settings.artist, true, true));
   const base = new URL(new URLSearchParams(location.search).get('model') ?? './', location.href);

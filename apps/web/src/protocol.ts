@@ -12,6 +12,8 @@ export interface Settings {
   artist: string;
   /** Which export file: fp32 (onnx/model.onnx), q8, q4 or fp16. */
   dtype: string;
+  /** Copied-lyrics guard: undefined = the site's default, 0 = off. */
+  maxCopyWords?: number | undefined;
 }
 
 /** What the model's folder says about it, for the "About" section. */
@@ -26,6 +28,8 @@ export interface ModelInfo {
   dtype: string;
   backend: string;
   threads: number;
+  /** Words of the copied-lyrics guard's windows; 0 when the site has no guard. */
+  copyGuard: number;
   /** Extra facts from config.json's `spinettai` section (training songs, best validation loss). */
   trainSongs?: number | undefined;
   bestValLoss?: number | undefined;

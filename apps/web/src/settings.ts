@@ -41,6 +41,9 @@ export function settingsFromQuery(search: string): { settings: Settings; autorun
     artist: p.get('artist') ?? DEFAULT_SETTINGS.artist,
     dtype: p.get('dtype') ?? DEFAULT_SETTINGS.dtype,
   };
+  const copy = p.get('max_copy_words');
+  if (copy !== null && copy !== '')
+    settings.maxCopyWords = num(p, 'max_copy_words', 0, (n) => Number.isInteger(n) && n >= 0);
   if (!['fp32', 'q8', 'q4', 'fp16'].includes(settings.dtype))
     throw new Error(`URL parameter dtype=${settings.dtype}: use fp32, q8, q4 or fp16`);
   return { settings, autorun: p.get('autorun') === '1' };

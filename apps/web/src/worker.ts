@@ -4,7 +4,7 @@
 // script and are imported at run time, so its own workers (threads) find their files.
 
 /// <reference lib="webworker" />
-import { countParams, fromHfConfig, TextGenerator } from '@spinettai/model';
+import { countParams, fromHfConfig, HashedLyricsIndex, TextGenerator } from '@spinettai/model';
 import { Tokenizer } from '@spinettai/tokenizer';
 import type * as Ort from 'onnxruntime-web';
 import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.js';
@@ -22,6 +22,8 @@ const MODEL_FILES: Record<string, string> = {
 let generator: TextGenerator | undefined;
 let running: AbortController | undefined;
 let artistIds = new Map<string, number>();
+/** The copied-lyrics guard's hashed windows, when the site has lyrics-guard.bin. */
+let guard: HashedLyricsIndex | undefined;
 
 const post = (m: FromWorker) => self.postMessage(m);
 
@@ -57,6 +59,10 @@ async function load(base: string, dtype: string): Promise<ModelInfo> {
   const model = new Uint8Array(await (await fetchOk(base, file)).arrayBuffer());
   await generator?.release();
   generator = await TextGenerator.create({ ort, model, config, tokenizer });
+  guard = await fetch(new URL('lyrics-guard.bin', base)).then(
+    async (r) => (r.ok ? HashedLyricsIndex.fromBytes(new Uint8Array(await r.arrayBuffer())) : undefined),
+    () => undefined,
+  );
   const extra = (configJson['spinettai'] ?? {}) as Record<string, unknown>;
   return {
     nLayer: config.nLayer,
@@ -69,6 +75,7 @@ async function load(base: string, dtype: string): Promise<ModelInfo> {
     dtype,
     backend: 'WASM',
     threads,
+    copyGuard: guard?.n ?? 0,
     trainSongs: typeof extra['train_songs'] === 'number' ? extra['train_songs'] : undefined,
     bestValLoss: typeof extra['best_val_loss'] === 'number' ? extra['best_val_loss'] : undefined,
   };
@@ -89,6 +96,10 @@ async function generate(s: Settings): Promise<void> {
     seed: s.seed,
     signal: controller.signal,
     ...(s.artist !== '' ? { artist: s.artist } : {}),
+    // The guard is on whenever the site has one; max_copy_words=0 in the URL turns it off.
+    ...(guard !== undefined && s.maxCopyWords !== 0
+      ? { lyricsIndex: guard, maxCopyWords: Math.max(s.maxCopyWords ?? guard.n, guard.n) }
+      : {}),
   };
   const it = generator.stream(s.prompt, options);
   for (;;) {

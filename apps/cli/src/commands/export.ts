@@ -1,8 +1,11 @@
 // `spinettai export`: write the ONNX export folder (Hugging Face Optimum decoder layout).
-import { ModelError, parseQuantizeList, type QuantizeDType } from '@spinettai/model';
+import { DEFAULT_MAX_COPY_WORDS, ModelError, parseQuantizeList, type QuantizeDType } from '@spinettai/model';
 import { exportOnnx } from '@spinettai/model/node';
 import { type Command, InvalidArgumentError } from 'commander';
-import { writePage } from '../serve/page.js';
+import { corpusFor } from '../corpus.js';
+import { UserError } from '../errors.js';
+import { nonNegativeInt } from '../options.js';
+import { GUARD_FILE, pageGuard, writePage } from '../serve/page.js';
 
 function quantizeList(value: string): QuantizeDType[] {
   try {
@@ -38,6 +41,16 @@ export function registerExport(program: Command): void {
       false,
     )
     .option(
+      '--corpus <path>',
+      "with --web: training lyrics for the page's copied-lyrics guard (default: the checkpoint's data folder)",
+    )
+    .option(
+      '--max-copy-words <n>',
+      'with --web: the page never writes this many consecutive words of the training lyrics; 0 = no guard',
+      nonNegativeInt,
+      DEFAULT_MAX_COPY_WORDS,
+    )
+    .option(
       '--overwrite',
       'replace an earlier export in --out (never a folder spinettai did not write)',
       false,
@@ -48,6 +61,8 @@ export function registerExport(program: Command): void {
         out: string;
         overwrite: boolean;
         web: boolean;
+        corpus?: string;
+        maxCopyWords: number;
         quantize?: QuantizeDType[];
         base?: string;
       }) => {
@@ -61,9 +76,16 @@ export function registerExport(program: Command): void {
           `exported ${flags.model} to ${flags.out} (${onnx}, config.json, tokenizer files)\n`,
         );
         if (flags.web) {
-          await writePage(flags.out);
+          if (flags.maxCopyWords === 1) throw new UserError('--max-copy-words must be 0 (off) or at least 2');
+          const corpus = await corpusFor(flags.model, flags.corpus);
+          const written = await writePage(flags.out, await pageGuard(corpus, flags.maxCopyWords));
           process.stdout.write(
             `wrote the lyrics page into ${flags.out}: serve the folder with any static file server (e.g. python3 -m http.server -d ${flags.out}) and open index.html\n`,
+          );
+          process.stdout.write(
+            written.includes(GUARD_FILE)
+              ? `the page's copied-lyrics guard is on: no ${flags.maxCopyWords} consecutive words of ${corpus} (${GUARD_FILE} holds hashes, no lyrics)\n`
+              : 'the page has no copied-lyrics guard: pass --corpus <corpus file or data folder> to add one\n',
           );
         }
       },

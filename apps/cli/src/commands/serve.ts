@@ -7,7 +7,7 @@ import { corpusFor } from '../corpus.js';
 import { UserError } from '../errors.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { openEngine } from '../serve/engine.js';
-import { registerPage } from '../serve/page.js';
+import { pageGuard, registerPage } from '../serve/page.js';
 import { servedExport } from '../serve/servedExport.js';
 import { createApiServer } from '../serve/server.js';
 
@@ -104,7 +104,7 @@ export function registerServe(program: Command): void {
         concurrency: flags.concurrency,
         queue: flags.queue,
         bodyLimit: flags.bodyLimit,
-        extra: (a) => registerPage(a, served.dir),
+        extra: async (a) => registerPage(a, served.dir, await pageGuard(corpus, flags.maxCopyWords)),
       });
       let address: string;
       try {

@@ -3,7 +3,7 @@
 // by a plain static file server (python3 -m http.server). Greedy text must equal the
 // CLI's. Screenshots are kept in test-artifacts/.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,10 @@ function cliGreedy(dir: string, maxTokens: number): string {
 }
 
 /** Opens the page with the testability contract's URL parameters and returns #output's text. */
-async function pageGreedy(url: string, shot: string): Promise<{ text: string; state: string }> {
+async function pageGreedy(
+  url: string,
+  shot: string,
+): Promise<{ text: string; state: string; guard: string }> {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone-sized screen
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -72,10 +75,11 @@ async function pageGreedy(url: string, shot: string): Promise<{ text: string; st
     });
     const state = (await page.getAttribute('#output', 'data-state')) ?? '';
     const text = (await page.textContent('#output')) ?? '';
+    const guard = (await page.textContent('#facts')) ?? '';
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, shot), fullPage: true });
     expect(errors).toEqual([]);
-    return { text, state };
+    return { text, state, guard };
   } finally {
     await page.close();
   }
@@ -121,6 +125,27 @@ describe('the lyrics page', () => {
     expect(text.length).toBeGreaterThan(PROMPT.length);
   }, 120_000);
 
+  it('runs the copied-lyrics guard in the browser when serve has a corpus (hashes only, no lyrics)', async () => {
+    // The corpus is the model's own unguarded greedy text: guarded, the page must write something else.
+    const unguarded = cliGreedy(model.exported, 20);
+    const corpus = join(work, 'corpus.jsonl');
+    writeFileSync(corpus, `${JSON.stringify({ id: 1, title: 't', artist: 'a', lyrics: unguarded })}\n`);
+    const [, url] = await startAndWait(
+      process.execPath,
+      [BIN, 'serve', '--model', model.exported, '--port', '0', '--corpus', corpus, '--max-copy-words', '2'],
+      /listening on (http:\/\/\S+)/,
+    );
+    const bin = await fetch(`${url}/lyrics-guard.bin`);
+    expect(bin.status).toBe(200);
+    const bytes = new Uint8Array(await bin.arrayBuffer());
+    expect(new TextDecoder().decode(bytes)).not.toContain(unguarded.slice(PROMPT.length, PROMPT.length + 6));
+    const { text, state, guard } = await pageGreedy(url!, 'page-guard.png');
+    expect(state).toBe('done');
+    expect(guard).toMatch(/Copy guardon: never 2 consecutive words/);
+    expect(text.startsWith(PROMPT)).toBe(true);
+    expect(text).not.toBe(unguarded);
+  }, 120_000);
+
   it('an export --web folder works from a plain static file server', async () => {
     const site = join(work, 'site');
     const r = spawnSync(
@@ -143,8 +168,9 @@ describe('the lyrics page', () => {
       ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', site, '0'],
       /port (\d+)/,
     );
-    const { text, state } = await pageGreedy(`http://127.0.0.1:${port}`, 'page-static.png');
+    const { text, state, guard } = await pageGreedy(`http://127.0.0.1:${port}`, 'page-static.png');
     expect(state).toBe('done');
+    expect(guard).toMatch(/Copy guardoff/);
     expect(text).toBe(cliGreedy(model.exported, 20));
   }, 120_000);
 

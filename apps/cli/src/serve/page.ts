@@ -3,10 +3,12 @@
 // (config.json, tokenizer.json, onnx/…) side by side at the site's root, so the same
 // page works from `serve` and from any static file server.
 
-import { cp, readdir } from 'node:fs/promises';
+import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { HashedLyricsIndex } from '@spinettai/model';
+import { loadLyricsCorpus } from '@spinettai/model/node';
 import type { FastifyInstance } from 'fastify';
 
 /** The built page shipped with the CLI (dist/web). */
@@ -24,8 +26,22 @@ const ISOLATION = {
 /** The export folder's files the page reads, besides onnx/*. */
 const MODEL_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
-/** Serves the page at / and the export folder's files beside it, cross-origin isolated. */
-export async function registerPage(app: FastifyInstance, exportDir: string): Promise<void> {
+/** File name of the page's copied-lyrics guard: hashed word windows of the training lyrics. */
+export const GUARD_FILE = 'lyrics-guard.bin';
+
+/**
+ * Serves the page at / and the export folder's files beside it, cross-origin isolated.
+ * With `guard` (HashedLyricsIndex bytes) the page's generations are guarded too.
+ */
+export async function registerPage(
+  app: FastifyInstance,
+  exportDir: string,
+  guard?: Uint8Array,
+): Promise<void> {
+  if (guard !== undefined)
+    app.get(`/${GUARD_FILE}`, (_req, reply) =>
+      reply.type('application/octet-stream').send(Buffer.from(guard)),
+    );
   app.addHook('onSend', async (req, reply) => {
     if (!req.url.startsWith('/v1/')) reply.headers(ISOLATION);
   });
@@ -36,12 +52,29 @@ export async function registerPage(app: FastifyInstance, exportDir: string): Pro
   );
 }
 
-/** Copies the page into an export folder, making it a static site (`export --web`). */
-export async function writePage(exportDir: string): Promise<string[]> {
+/** Copies the page into an export folder, making it a static site (`export --web`), with its guard file if given. */
+export async function writePage(exportDir: string, guard?: Uint8Array): Promise<string[]> {
   const written: string[] = [];
+  if (guard !== undefined) {
+    await writeFile(join(exportDir, GUARD_FILE), guard);
+    written.push(GUARD_FILE);
+  }
   for (const entry of await readdir(WEB_ROOT)) {
     await cp(join(WEB_ROOT, entry), join(exportDir, entry), { recursive: true });
     written.push(entry);
   }
   return written;
+}
+
+/**
+ * The page's guard file for a corpus (corpus file or data folder): hashed `maxCopyWords`-word
+ * windows of its songs, or undefined when there is no corpus or the guard is off (0).
+ */
+export async function pageGuard(
+  corpus: string | undefined,
+  maxCopyWords: number,
+): Promise<Uint8Array | undefined> {
+  if (corpus === undefined || maxCopyWords === 0) return undefined;
+  const { texts } = await loadLyricsCorpus(corpus);
+  return HashedLyricsIndex.fromTexts(texts, maxCopyWords).toBytes();
 }

@@ -14,7 +14,7 @@ import { modelFileForDtype } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
 import { isAdapterFolder } from '../lora/adapterFolder.js';
 import { loadModelWeights } from '../lora/loadModel.js';
-import type { LyricsIndex } from '../lyrics/copyGuard.js';
+import type { WordRunIndex } from '../lyrics/copyGuard.js';
 import { loadLyricsCorpus } from '../lyrics/corpusFile.js';
 import type { Params } from '../params.js';
 import { GenerationError } from './errors.js';
@@ -42,7 +42,7 @@ export interface LoadTextGeneratorOptions {
   /** The training lyrics for the copied-lyrics guard (`maxCopyWords`): a corpus file or data folder. */
   corpus?: string | undefined;
   /** The training lyrics, already indexed (instead of `corpus`). */
-  lyricsIndex?: LyricsIndex | undefined;
+  lyricsIndex?: WordRunIndex | undefined;
 }
 
 /** Options of `textGeneratorFromParams`. */
@@ -62,7 +62,7 @@ const LOAD_KEYS: readonly string[] = Object.keys({
 } satisfies Record<keyof LoadTextGeneratorOptions, true>);
 
 /** The lyrics index of `opts`: given, read from `corpus`, or none. */
-async function lyricsIndexOf(opts: LoadTextGeneratorOptions): Promise<LyricsIndex | undefined> {
+async function lyricsIndexOf(opts: LoadTextGeneratorOptions): Promise<WordRunIndex | undefined> {
   if (opts.lyricsIndex !== undefined && opts.corpus !== undefined)
     throw new GenerationError("pass either 'corpus' or 'lyricsIndex', not both", { option: 'corpus' });
   if (opts.corpus === undefined) return opts.lyricsIndex;

@@ -2,7 +2,7 @@
 // (token-level and text-level) validates here first, so a bad value fails before any
 // session is created, with the option's name in the message.
 
-import type { LyricsIndex } from '../lyrics/copyGuard.js';
+import type { WordRunIndex } from '../lyrics/copyGuard.js';
 import { GenerationError, InvalidOptionError } from './errors.js';
 
 /** Options of the sampler (what picks the next token from the logits). */
@@ -50,7 +50,7 @@ export interface GenerateOptions extends Omit<GenerateIdsOptions, 'stopTokenIds'
    */
   maxCopyWords?: number | undefined;
   /** The training lyrics for the guard (default: the generator's own index, if any). */
-  lyricsIndex?: LyricsIndex | undefined;
+  lyricsIndex?: WordRunIndex | undefined;
 }
 
 /** Sampling options with defaults filled in. */

@@ -7,7 +7,7 @@
 // TextGenerator; call `release()` when done.
 
 import { type GPTConfig, validateConfig } from '../config.js';
-import { CopyGuard, type LyricsIndex } from '../lyrics/copyGuard.js';
+import { CopyGuard, type WordRunIndex } from '../lyrics/copyGuard.js';
 import { guardTokens } from '../lyrics/guardTokens.js';
 import { artistsOf } from './artists.js';
 import { decodeBatch } from './batchLoop.js';
@@ -51,7 +51,7 @@ export interface TextGeneratorOptions {
   /** onnxruntime intra-op threads (default: onnxruntime's choice). */
   threads?: number | undefined;
   /** The training lyrics, for the copied-lyrics guard (`maxCopyWords`) of every generation. */
-  lyricsIndex?: LyricsIndex | undefined;
+  lyricsIndex?: WordRunIndex | undefined;
 }
 
 const CREATE_KEYS: readonly string[] = Object.keys({
@@ -113,7 +113,7 @@ export class TextGenerator {
     /** Id of `<|endoftext|>`: prepended to prompts and the default stop token. */
     readonly eosTokenId: number,
     /** The training lyrics the copied-lyrics guard checks against, when given. */
-    readonly lyricsIndex: LyricsIndex | undefined,
+    readonly lyricsIndex: WordRunIndex | undefined,
   ) {}
 
   /** Artist → id of its `<|artist:NAME|>` token (empty unless the model was tokenized with `--condition artist`). */
