@@ -103,6 +103,8 @@ export function registerDemo(program: Command): void {
       say(`Done. The run folder is ${out}:`);
       say(`  checkpoints/{last,best}  metrics.jsonl  loss.svg  data/  export/`);
       say(`Try: spinettai generate --model ${exportDir} --prompt "La luna"`);
-      say(`Open the lyrics page (and an OpenAI-compatible API): spinettai serve --model ${exportDir}`);
+      say(
+        `Open the lyrics page (and an OpenAI-compatible API): spinettai serve --model ${exportDir} --corpus ${dataDir}`,
+      );
     });
 }
