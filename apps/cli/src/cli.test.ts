@@ -1,7 +1,7 @@
 // The built `spinettai` binary as a user meets it: help texts, exit codes and
 // one-line errors for bad flags and bad inputs. Runs dist/bin.js as a subprocess.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,29 @@ describe('user errors exit with 1 and one line', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/GENIUS_ACCESS_TOKEN/);
     expect(r.stderr).toMatch(/genius\.com\/api-clients/);
+  });
+
+  it('an export whose model.onnx is garbage, saying to export again with the CLI command', () => {
+    const dir = join(work, 'garbage-export');
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        model_type: 'gpt2',
+        vocab_size: 300,
+        n_positions: 8,
+        n_ctx: 8,
+        n_embd: 8,
+        n_layer: 1,
+        n_head: 2,
+      }),
+    );
+    writeFileSync(join(dir, 'onnx', 'model.onnx'), 'not a model');
+    const r = cli(['generate', '--model', dir, '--prompt', 'la', '--max-tokens', '2']);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/model\.onnx is not an ONNX model .*`spinettai export`/);
+    expect(r.stderr).not.toMatch(/looks like a bug|exportOnnx/);
   });
 
   it('info on something that is not a SpinettAI folder', () => {

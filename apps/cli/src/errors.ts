@@ -28,6 +28,13 @@ const COMMON_FLAGS: Record<string, string> = {
   resume: '--resume',
 };
 
+/** Library functions that library messages name, and the command that does the same. */
+const LIBRARY_TO_COMMAND: Record<string, string> = {
+  exportOnnx: 'spinettai export',
+  tokenizeCorpus: 'spinettai tokenize',
+  generateIds: 'spinettai generate',
+};
+
 /** One line for the user; stack traces only with SPINETTAI_DEBUG=1. */
 export function describeError(err: unknown): { message: string; bug: boolean } {
   if (!(err instanceof Error)) return { message: String(err), bug: true };
@@ -37,9 +44,11 @@ export function describeError(err: unknown): { message: string; bug: boolean } {
   if (code === 'EACCES' && path) return { message: `permission denied: ${path}`, bug: false };
   if (code === 'ENOSPC')
     return { message: 'the disk is full; free some space and run the command again', bug: false };
-  const firstLine = (err.message.split('\n')[0] ?? err.message).replace(
-    /`(outDir|overwrite|resume)`/g,
-    (_, name: string) => COMMON_FLAGS[name] as string,
-  );
+  const firstLine = (err.message.split('\n')[0] ?? err.message)
+    .replace(/`(outDir|overwrite|resume)`/g, (_, name: string) => COMMON_FLAGS[name] as string)
+    .replace(
+      /`?\b(exportOnnx|tokenizeCorpus|generateIds)\b`?/g,
+      (_, fn: string) => `\`${LIBRARY_TO_COMMAND[fn]}\``,
+    );
   return { message: firstLine, bug: BUG_ERRORS.has(err.name) && !(err instanceof UserError) };
 }

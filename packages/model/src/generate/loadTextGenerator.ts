@@ -9,6 +9,7 @@ import * as ortNode from 'onnxruntime-node';
 import { recoverDir } from '../checkpoint/atomic.js';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { fromHfConfig, type GPTConfig } from '../config.js';
+import { ModelError } from '../errors.js';
 import { checkModelDType, type ModelDType, quantizeGraph } from '../export/quantize.js';
 import { modelFileForDtype } from '../export/quantizeFiles.js';
 import { buildKvCacheGraph } from '../kvGraph.js';
@@ -146,15 +147,33 @@ async function fromExport(dir: string, opts: LoadTextGeneratorOptions): Promise<
     );
   }
   const eos = json['eos_token_id'];
-  return TextGenerator.create({
-    ort: opts.ort ?? ortNode,
-    model: await modelFileForDtype(dir, opts.dtype ?? 'fp32'),
-    config: fromHfConfig(json),
-    tokenizer: await folderTokenizer(dir, opts.tokenizer),
-    eosTokenId: typeof eos === 'number' ? eos : undefined,
-    threads: opts.threads,
-    lyricsIndex: await lyricsIndexOf(opts),
-  });
+  const model = await modelFileForDtype(dir, opts.dtype ?? 'fp32');
+  const config = fromHfConfig(json);
+  const tokenizer = await folderTokenizer(dir, opts.tokenizer);
+  const lyricsIndex = await lyricsIndexOf(opts);
+  try {
+    return await TextGenerator.create({
+      ort: opts.ort ?? ortNode,
+      model,
+      config,
+      tokenizer,
+      eosTokenId: typeof eos === 'number' ? eos : undefined,
+      threads: opts.threads,
+      lyricsIndex,
+    });
+  } catch (e) {
+    // onnxruntime's own words for a file that is not an ONNX model it can load.
+    if (
+      e instanceof Error &&
+      !(e instanceof ModelError) &&
+      /protobuf|load model|invalid model|model_path/i.test(e.message)
+    )
+      throw new GenerationError(
+        `${model} is not an ONNX model onnxruntime can load (${e.message.split('\n')[0]}); export the checkpoint again with exportOnnx`,
+        { option: 'model' },
+      );
+    throw e;
+  }
 }
 
 /**
