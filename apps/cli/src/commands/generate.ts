@@ -77,7 +77,12 @@ export function registerGenerate(program: Command): void {
       DEFAULT_SAMPLING.repetitionPenalty,
     )
     .option('--seed <n>', 'seed for reproducible sampling (default: random)', nonNegativeInt)
-    .option('--num-samples <n>', 'how many samples to write', positiveInt, 1)
+    .option(
+      '--num-samples <n>',
+      'how many samples to write, decoded as one batch (sample i uses seed + i)',
+      positiveInt,
+      1,
+    )
     .option('--stop <text>', 'stop when this text is generated (repeatable)', collect)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
     .addOption(

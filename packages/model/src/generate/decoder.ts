@@ -164,8 +164,9 @@ export class KvDecoder {
     if (t === 0) throw new GenerationError('cannot prefill an empty prompt; start it with <|endoftext|>');
     this.cacheLength = 0;
     const all = await this.run(rows, this.emptyPast(rows.length)); // (B, T, V)
-    if (t === 1) return all;
     const v = this.dims.vocabSize;
+    if (rows.length === 1) return all.subarray((t - 1) * v); // (1, V), no copy
+    if (t === 1) return all;
     const last = new Float32Array(rows.length * v); // (B, V)
     for (let r = 0; r < rows.length; r++)
       last.set(all.subarray(((r + 1) * t - 1) * v, (r + 1) * t * v), r * v);
