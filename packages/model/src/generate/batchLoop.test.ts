@@ -1,8 +1,12 @@
 // N samples decoded as one batch must equal N single runs with seeds seed, seed + 1, …:
 // greedy and sampled, rows ending at different points (EOS, stop string, length), through
 // context slides, and with the per-row constraints (n-gram ban, min tokens, copy guard).
+import { serializeModel } from '@spinettai/graph';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildKvCacheGraph } from '../kvGraph.js';
 import { LyricsIndex } from '../lyrics/copyGuard.js';
+import { KvDecoder } from './decoder.js';
 import { InvalidOptionError } from './errors.js';
 import { loadTextGenerator } from './loadTextGenerator.js';
 import type { GenerateIdsOptions, GenerateOptions } from './options.js';
@@ -34,6 +38,31 @@ async function singleTexts(prompt: string, n: number, opts: GenerateOptions): Pr
   for (let i = 0; i < n; i++) out.push(await gen.generate(prompt, { ...opts, seed: opts.seed! + i }));
   return out;
 }
+
+describe('KvDecoder batch rows', () => {
+  it('keepRows drops rows: the next step equals a batch of only the kept rows', async () => {
+    const model = serializeModel(buildKvCacheGraph(ckpt.config, ckpt.params));
+    const dec = await KvDecoder.create(ort, model, ckpt.config, { threads: 1 });
+    try {
+      const rows = [
+        [0, 5, 9],
+        [0, 7, 1],
+        [0, 2, 30],
+      ];
+      await dec.prefillBatch(rows);
+      dec.keepRows([2, 0]);
+      expect(dec.batchSize).toBe(2);
+      const kept = await dec.stepBatch([4, 8]); // (2, V)
+      const want = await dec.prefillBatch([
+        [...rows[2]!, 4],
+        [...rows[0]!, 8],
+      ]);
+      for (let k = 0; k < want.length; k++) expect(kept[k]).toBeCloseTo(want[k]!, 4);
+    } finally {
+      await dec.release();
+    }
+  });
+});
 
 describe('generateIdsBatch', () => {
   it('greedy: every row equals the single run, through several context slides', async () => {

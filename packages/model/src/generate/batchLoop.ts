@@ -3,8 +3,9 @@
 // per row through the KV cache's batch dimension. Row i samples with seed + i and its
 // own history, so it yields exactly what `decodeTokens` yields alone with seed + i (the
 // same crop, slide, constraints and finish reasons; see tokenLoop.ts). A finished row
-// (EOS, stop, copy, length) keeps being fed a pad token so the rows stay aligned; its
-// logits are ignored. All rows share one cache length, so they slide together.
+// (EOS, stop, copy, length) leaves the batch: its cached keys/values are dropped
+// (KvDecoder.keepRows), so the remaining rows run at a smaller batch. All rows share one
+// cache length, so they slide together.
 
 import { SeededRandom } from '@spinettai/graph';
 import type { KvDecoder } from './decoder.js';
@@ -81,6 +82,7 @@ export async function decodeBatch(
     return result();
   }
 
+  let active = rows.map((_, i) => i); // row index of each cached batch row
   let logits = await decoder.prefillBatch(rows.map((r) => r.tokens)); // (B, V)
   for (;;) {
     if (opts.signal?.aborted) {
@@ -88,30 +90,35 @@ export async function decodeBatch(
       break;
     }
     const next: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const row = rows[i]!;
-      const id = row.finish === undefined ? await pick(i, row) : undefined;
-      // A finished row is fed its last token again (any id works: its logits are ignored).
-      next.push(id ?? row.tokens[row.tokens.length - 1]!);
+    for (let j = 0; j < active.length; j++) {
+      const id = await pick(active[j]!, j);
+      if (id !== undefined) next.push(id);
     }
-    if (rows.every((r) => r.finish !== undefined)) break;
-    for (let i = 0; i < n; i++) rows[i]!.tokens.push(next[i]!);
+    const still = active.flatMap((i, j) => (rows[i]!.finish === undefined ? [j] : []));
+    if (still.length === 0) break;
+    if (still.length < active.length) {
+      decoder.keepRows(still);
+      active = still.map((j) => active[j]!);
+    }
+    for (let j = 0; j < active.length; j++) rows[active[j]!]!.tokens.push(next[j]!);
     if (decoder.length < blockSize) {
       logits = await decoder.stepBatch(next);
     } else {
-      for (const row of rows) row.tokens.splice(0, row.tokens.length - slideKeep(blockSize));
-      logits = await decoder.prefillBatch(rows.map((r) => r.tokens));
+      const slid = active.map((i) => rows[i]!.tokens);
+      for (const tokens of slid) tokens.splice(0, tokens.length - slideKeep(blockSize));
+      logits = await decoder.prefillBatch(slid);
     }
   }
   return result();
 
-  /** Row i's next id from its logits, or undefined when the row finished here. */
-  async function pick(i: number, row: RowState): Promise<number | undefined> {
+  /** Row i's next id from batch row j's logits, or undefined when the row finished here. */
+  async function pick(i: number, j: number): Promise<number | undefined> {
+    const row = rows[i]!;
     const banned = noRepeatNgramBans(row.history, opts.noRepeatNgram ?? 0);
     if (row.ids.length < minNew) banned.push(...stops);
     const history = row.history;
     const id = pickNext(
-      logits.subarray(i * vocabSize, (i + 1) * vocabSize),
+      logits.subarray(j * vocabSize, (j + 1) * vocabSize),
       opts.sampling,
       row.rng,
       row.seen,

@@ -173,6 +173,26 @@ export class KvDecoder {
     return last;
   }
 
+  /**
+   * Keeps only the cached rows at `rows` (batch indices, in the new order) and drops the
+   * others, so finished samples stop costing compute. Copies the cache once.
+   */
+  keepRows(rows: readonly number[]): void {
+    if (rows.length === this.batch && rows.every((r, i) => r === i)) return;
+    if (rows.length === 0 || rows.some((r) => !Number.isInteger(r) || r < 0 || r >= this.batch))
+      throw new GenerationError(`keepRows needs row indices in [0, ${this.batch})`);
+    const { nHead, nEmbd } = this.dims;
+    const rowSize = nHead * this.cacheLength * (nEmbd / nHead); // H × S × D floats per row
+    this.past = this.past.map((t) => {
+      const data = t.data as Float32Array; // (B, H, S, D)
+      const kept = new Float32Array(rows.length * rowSize); // (B', H, S, D)
+      for (const [i, r] of rows.entries())
+        kept.set(data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
+      return new this.ort.Tensor('float32', kept, [rows.length, ...t.dims.slice(1)]);
+    });
+    this.batch = rows.length;
+  }
+
   /** Runs `ids` from an empty past and returns all their logits (T × V), as a full-sequence forward would. */
   async forwardAll(ids: readonly number[]): Promise<Float32Array> {
     this.cacheLength = 0;
