@@ -28,8 +28,10 @@ describe('adapter folders', () => {
     const root = await tmp();
     const a = join(root, 'a');
     const params = initLora(cfg, lora, 1);
-    for (const t of params.values())
-      (t.data as Float32Array).forEach((_, i, d) => (d[i] = Math.sin(i + d.length)));
+    for (const t of params.values()) {
+      const d = t.data as Float32Array;
+      for (let i = 0; i < d.length; i++) d[i] = Math.sin(i + d.length);
+    }
     await saveAdapter(a, { lora, config: cfg, params, baseModel: '/models/gpt2' });
     expect(await isAdapterFolder(a)).toBe(true);
     const conf = JSON.parse(await readFile(join(a, ADAPTER_FILES.config), 'utf8'));

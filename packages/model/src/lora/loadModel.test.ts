@@ -28,7 +28,10 @@ async function setup(): Promise<{ base: string; adapter: string; params: ReturnT
   await saveCheckpoint(base, { config: cfg, params: initParams(cfg, 3), bosTokenId: 0, eosTokenId: 0 });
   const params = initLora(cfg, lora, 4);
   for (const [n, t] of params)
-    if (n.endsWith('lora_B.weight')) (t.data as Float32Array).forEach((_, i, d) => (d[i] = Math.cos(i)));
+    if (n.endsWith('lora_B.weight')) {
+      const d = t.data as Float32Array;
+      for (let i = 0; i < d.length; i++) d[i] = Math.cos(i);
+    }
   const adapter = join(root, 'adapter');
   await saveAdapter(adapter, { lora, config: cfg, params, baseModel: base });
   return { base, adapter, params };
