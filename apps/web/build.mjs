@@ -31,5 +31,5 @@ for (const f of ['index.html', 'style.css']) copyFileSync(join(here, 'src', f), 
 const ortDist = dirname(
   createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
 );
-for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'])
+for (const f of ['ort.wasm.bundle.min.mjs', 'ort-wasm-simd-threaded.wasm'])
   copyFileSync(join(ortDist, f), join(out, 'ort', f));

@@ -1,7 +1,8 @@
 // The generation worker: loads an export folder over HTTP into onnxruntime-web (WASM)
 // and streams generated text back to the page, so the page stays responsive.
-// onnxruntime-web is not bundled: its ESM build and wasm files sit in ./ort/ beside this
-// script and are imported at run time, so its own workers (threads) find their files.
+// onnxruntime-web is not bundled into this script: its self-contained ESM build
+// (ort.wasm.bundle.min.mjs, glue included) and its wasm sit in ./ort/ and are loaded at run
+// time, so its own thread workers start from that file.
 
 /// <reference lib="webworker" />
 import { countParams, fromHfConfig, HashedLyricsIndex, TextGenerator } from '@spinettai/model';
@@ -38,9 +39,9 @@ async function load(base: string, dtype: string): Promise<ModelInfo> {
   const file = MODEL_FILES[dtype];
   if (file === undefined) throw new Error(`unknown dtype '${dtype}': use fp32, q8, q4 or fp16`);
   const ortDir = new URL('./ort/', self.location.href).href;
-  const ort = (await import(/* webpackIgnore: true */ `${ortDir}ort.wasm.min.mjs`)) as typeof Ort;
+  const ort = (await import(/* webpackIgnore: true */ `${ortDir}ort.wasm.bundle.min.mjs`)) as typeof Ort;
   const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-  ort.env.wasm.wasmPaths = ortDir;
+  ort.env.wasm.wasmPaths = { wasm: `${ortDir}ort-wasm-simd-threaded.wasm` }; // the glue is inside the bundle
   ort.env.wasm.numThreads = threads;
   const configJson = (await (await fetchOk(base, 'config.json')).json()) as Record<string, unknown>;
   const config = fromHfConfig(configJson);
