@@ -285,8 +285,9 @@ describe('serve engine', () => {
     expect(corpus).toBe(r.data);
     const job = { prompt: '', maxTokens: 150, temperature: 0, topP: 1, topK: 0, stop: [], seed: 1 };
     const texts: Record<number, string> = {};
+    const lyrics = await loadLyricsCorpus(corpus!);
     for (const maxCopyWords of [6, 0]) {
-      const engine = await openEngine({ model: exported, concurrency: 1, threads: 1, corpus, maxCopyWords });
+      const engine = await openEngine({ model: exported, concurrency: 1, threads: 1, lyrics, maxCopyWords });
       try {
         let text = '';
         await engine.generate(job, (p) => (text += p), new AbortController().signal);

@@ -1,6 +1,6 @@
 // `spinettai export`: write the ONNX export folder (Hugging Face Optimum decoder layout).
 import { DEFAULT_MAX_COPY_WORDS, ModelError, parseQuantizeList, type QuantizeDType } from '@spinettai/model';
-import { exportOnnx } from '@spinettai/model/node';
+import { exportOnnx, loadLyricsCorpus } from '@spinettai/model/node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { corpusFor } from '../corpus.js';
 import { UserError } from '../errors.js';
@@ -78,7 +78,9 @@ export function registerExport(program: Command): void {
         if (flags.web) {
           if (flags.maxCopyWords === 1) throw new UserError('--max-copy-words must be 0 (off) or at least 2');
           const corpus = await corpusFor(flags.model, flags.corpus);
-          const written = await writePage(flags.out, await pageGuard(corpus, flags.maxCopyWords));
+          const lyrics =
+            corpus === undefined || flags.maxCopyWords === 0 ? undefined : await loadLyricsCorpus(corpus);
+          const written = await writePage(flags.out, pageGuard(lyrics, flags.maxCopyWords));
           process.stdout.write(
             `wrote the lyrics page into ${flags.out}: serve the folder with any static file server (e.g. python3 -m http.server -d ${flags.out}) and open index.html\n`,
           );

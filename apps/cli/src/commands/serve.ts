@@ -2,6 +2,7 @@
 // export or checkpoint folder, on 127.0.0.1 unless told otherwise.
 
 import { DEFAULT_MAX_COPY_WORDS } from '@spinettai/model';
+import { loadLyricsCorpus } from '@spinettai/model/node';
 import type { Command } from 'commander';
 import { corpusFor } from '../corpus.js';
 import { UserError } from '../errors.js';
@@ -86,13 +87,15 @@ export function registerServe(program: Command): void {
             ? 'copied-lyrics guard off: no corpus (the model records no data folder); pass --corpus <corpus file or data folder> to turn it on\n'
             : `copied-lyrics guard on: no ${flags.maxCopyWords} consecutive words of ${corpus} (--max-copy-words 0 turns it off)\n`,
         );
+      // Loaded once: the API's guard uses the index, the page's guard file hashes the texts.
+      const lyrics = corpus === undefined ? undefined : await loadLyricsCorpus(corpus);
       const served = await servedExport(flags.model);
       const engine = await openEngine({
         model: served.dir,
         modelId: served.modelId,
         concurrency: flags.concurrency,
         threads: flags.threads,
-        corpus,
+        lyrics,
         maxCopyWords: flags.maxCopyWords,
       }).catch(async (e: unknown) => {
         await served.cleanup();
@@ -104,7 +107,7 @@ export function registerServe(program: Command): void {
         concurrency: flags.concurrency,
         queue: flags.queue,
         bodyLimit: flags.bodyLimit,
-        extra: async (a) => registerPage(a, served.dir, await pageGuard(corpus, flags.maxCopyWords)),
+        extra: async (a) => registerPage(a, served.dir, pageGuard(lyrics, flags.maxCopyWords)),
       });
       let address: string;
       try {

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { TextGenerator } from '@spinettai/model';
-import { loadLyricsCorpus, loadTextGenerator } from '@spinettai/model/node';
+import { type LyricsCorpus, loadTextGenerator } from '@spinettai/model/node';
 import type { ChoiceJob, ChoiceResult, CompletionEngine } from './server.js';
 
 /** Options of `openEngine`. */
@@ -18,9 +18,9 @@ export interface EngineOptions {
   threads?: number | undefined;
   /** The id clients name in `model` (default: the folder's name). */
   modelId?: string | undefined;
-  /** Training lyrics (corpus file or data folder) for the copied-lyrics guard; none = guard off. */
-  corpus?: string | undefined;
-  /** The guard's window in words (0 = off); used only with `corpus`. */
+  /** Training lyrics (loaded once by the caller) for the copied-lyrics guard; none = guard off. */
+  lyrics?: LyricsCorpus | undefined;
+  /** The guard's window in words (0 = off); used only with `lyrics`. */
   maxCopyWords?: number | undefined;
 }
 
@@ -34,8 +34,8 @@ export async function openEngine(opts: EngineOptions): Promise<PooledEngine> {
   const dir = resolve(opts.model);
   const created = Math.floor((await stat(dir)).mtimeMs / 1000);
   const free: TextGenerator[] = [];
-  const maxCopyWords = opts.corpus === undefined ? 0 : (opts.maxCopyWords ?? 0);
-  const lyricsIndex = maxCopyWords > 0 ? (await loadLyricsCorpus(opts.corpus!)).index : undefined;
+  const maxCopyWords = opts.lyrics === undefined ? 0 : (opts.maxCopyWords ?? 0);
+  const lyricsIndex = maxCopyWords > 0 ? opts.lyrics?.index : undefined;
   try {
     for (let i = 0; i < opts.concurrency; i++)
       free.push(await loadTextGenerator(dir, { threads: opts.threads, lyricsIndex }));

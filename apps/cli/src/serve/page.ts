@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { HashedLyricsIndex } from '@spinettai/model';
-import { loadLyricsCorpus } from '@spinettai/model/node';
+import type { LyricsCorpus } from '@spinettai/model/node';
 import type { FastifyInstance } from 'fastify';
 
 /** The built page shipped with the CLI (dist/web). */
@@ -67,14 +67,10 @@ export async function writePage(exportDir: string, guard?: Uint8Array): Promise<
 }
 
 /**
- * The page's guard file for a corpus (corpus file or data folder): hashed `maxCopyWords`-word
- * windows of its songs, or undefined when there is no corpus or the guard is off (0).
+ * The page's guard file for loaded training lyrics: hashed `maxCopyWords`-word windows of
+ * their songs, or undefined when there are none or the guard is off (0).
  */
-export async function pageGuard(
-  corpus: string | undefined,
-  maxCopyWords: number,
-): Promise<Uint8Array | undefined> {
-  if (corpus === undefined || maxCopyWords === 0) return undefined;
-  const { texts } = await loadLyricsCorpus(corpus);
-  return HashedLyricsIndex.fromTexts(texts, maxCopyWords).toBytes();
+export function pageGuard(lyrics: LyricsCorpus | undefined, maxCopyWords: number): Uint8Array | undefined {
+  if (lyrics === undefined || maxCopyWords === 0) return undefined;
+  return HashedLyricsIndex.fromTexts(lyrics.texts, maxCopyWords).toBytes();
 }
