@@ -3,8 +3,9 @@
 // never half of one; a failure leaves no temporary files behind.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncDir, writeFileSynced } from './node/outputFolder.js';
 
 /** One file to write. */
 export interface FileToWrite {
@@ -14,16 +15,6 @@ export interface FileToWrite {
 
 const tempPath = (path: string): string =>
   join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-
-async function writeAndSync(path: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Writes several files so that none is replaced until all have been written:
@@ -36,7 +27,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[]): Promise<v
       await mkdir(dirname(f.path), { recursive: true });
       const tmp = tempPath(f.path);
       temps.push(tmp);
-      await writeAndSync(tmp, f.data);
+      await writeFileSynced(tmp, f.data);
     }
   } catch (err) {
     await Promise.all(temps.map((t) => rm(t, { force: true })));
@@ -45,9 +36,5 @@ export async function writeFilesAtomic(files: readonly FileToWrite[]): Promise<v
   for (let i = 0; i < files.length; i++) {
     await rename(temps[i] as string, (files[i] as FileToWrite).path);
   }
-}
-
-/** Writes one file atomically. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFilesAtomic([{ path, data }]);
+  for (const dir of new Set(files.map((f) => dirname(f.path)))) await syncDir(dir);
 }
