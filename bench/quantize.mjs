@@ -7,7 +7,9 @@
 //   2. speed — at the seed config (8L/512/8H, block 64, vocab 4096, random weights):
 //      new tokens/s per dtype, batch 1, greedy, dtypes interleaved round by round so a
 //      busy machine slows them alike, medians; plus this machine's memcpy bandwidth and
-//      the effective bandwidth each dtype reaches (weight bytes read per token / time).
+//      the effective bandwidth each dtype reaches (weight bytes read per token / time);
+//      then our TextGenerator against transformers.js on the same export files, both
+//      timed as t(1 + n tokens) − t(1 token) through their generation APIs.
 //
 //   pnpm exec turbo run build --filter=@spinettai/trainer...
 //   node bench/quantize.mjs [--only quality|speed] [--train-seconds 150] [--threads N]
@@ -307,11 +309,45 @@ async function writeSeedExport(dir, cfg, fp32Graph) {
   await writeFile(join(dir, 'config.json'), JSON.stringify(config));
 }
 
+/** A dtype's file in an export folder, named as transformers.js names it (`onnx/model_q4.onnx`, …). */
+const fileOf = (dir, dtype) => join(dir, 'onnx', model.MODEL_FILE_FOR_DTYPE[dtype]);
+
 /**
- * transformers.js on the same files, one model per dtype. Each returned function times a
- * greedy generate() of 1 and of 1 + n tokens after the same 8-token prompt and returns
- * new tokens/s = n / (t(1 + n) − t(1)).
+ * A model timed as both generators are: `generate(n)` greedily generates n new tokens after
+ * the same 8-token prompt; new tokens/s = n / (t(1 + n) − t(1)), after one warm-up.
  */
+async function timedModel(generate, newTokens, dispose) {
+  const time = async (n) => {
+    const t0 = performance.now();
+    await generate(n);
+    return performance.now() - t0;
+  };
+  await time(8); // warm-up
+  return {
+    rate: async () => {
+      const one = await time(1);
+      return (newTokens * 1000) / ((await time(1 + newTokens)) - one);
+    },
+    dispose,
+  };
+}
+
+/** Our TextGenerator (what `generate` and the library run) on the same files, one per dtype. */
+async function textGenerators(dir, dtypes, cfg, newTokens) {
+  const prompt = Array.from({ length: 8 }, (_, i) => (i * 97) % cfg.vocabSize);
+  const models = {};
+  for (const dtype of dtypes) {
+    const g = await model.TextGenerator.create({ ort, model: fileOf(dir, dtype), config: cfg, threads });
+    const generate = async (n) => {
+      const r = await g.generateIds(prompt, { temperature: 0, maxNewTokens: n, stopTokenIds: [] });
+      if (r.ids.length !== n) throw new Error(`TextGenerator gave ${r.ids.length} tokens, asked for ${n}`);
+    };
+    models[dtype] = await timedModel(generate, newTokens, () => g.release());
+  }
+  return models;
+}
+
+/** transformers.js on the same files, one model per dtype. */
 async function transformersJsModels(dir, dtypes, cfg, newTokens) {
   const req = createRequire(join(root, 'packages', 'model', 'package.json'));
   const tjs = await import(pathToFileURL(req.resolve('@huggingface/transformers')).href);
@@ -327,25 +363,15 @@ async function transformersJsModels(dir, dtypes, cfg, newTokens) {
       local_files_only: true,
       session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
     });
-    const gen = async (n) => {
-      const t0 = performance.now();
-      await m.generate({
+    const generate = (n) =>
+      m.generate({
         input_ids: new tjs.Tensor('int64', BigInt64Array.from(prompt), [1, 8]),
         attention_mask: new tjs.Tensor('int64', new BigInt64Array(8).fill(1n), [1, 8]),
         max_new_tokens: n,
         min_new_tokens: n,
         do_sample: false,
       });
-      return performance.now() - t0;
-    };
-    await gen(8); // warm-up
-    models[dtype] = {
-      rate: async () => {
-        const one = await gen(1);
-        return (newTokens * 1000) / ((await gen(1 + newTokens)) - one);
-      },
-      dispose: () => m.dispose(),
-    };
+    models[dtype] = await timedModel(generate, newTokens, () => m.dispose());
   }
   return models;
 }
@@ -372,16 +398,26 @@ async function speed() {
   }
   const seedExport = join(args.work, 'seed-export');
   await writeSeedExport(seedExport, cfg, fp32Graph);
+  const ourModels = await textGenerators(seedExport, DTYPES, cfg, newTokens);
   const theirModels = await transformersJsModels(seedExport, DTYPES, cfg, newTokens);
+  const ourRates = Object.fromEntries(DTYPES.map((d) => [d, []]));
   const theirRates = Object.fromEntries(DTYPES.map((d) => [d, []]));
-  // Interleaved: each round times every variant, ours then transformers.js on the same file.
+  // Interleaved: each round times every variant: the bare session, then our TextGenerator and
+  // transformers.js on the same file (alternating which of the two goes first).
   const rounds = Number(args.rounds);
   for (let r = 0; r < rounds; r++)
     for (const s of sessions) {
       s.rates.push(await decodeRate(s.session, cfg, newTokens));
-      if (theirModels[s.name] !== undefined) theirRates[s.name].push(await theirModels[s.name].rate());
+      if (theirModels[s.name] === undefined) continue;
+      const pair = [
+        async () => ourRates[s.name].push(await ourModels[s.name].rate()),
+        async () => theirRates[s.name].push(await theirModels[s.name].rate()),
+      ];
+      if (r % 2) pair.reverse();
+      for (const f of pair) await f();
     }
-  for (const m of Object.values(theirModels)) await m.dispose();
+  for (const m of [...Object.values(ourModels), ...Object.values(theirModels)]) await m.dispose();
+  const ours = Object.fromEntries(DTYPES.map((d) => [d, median(ourRates[d])]));
   const tjs = Object.fromEntries(DTYPES.map((d) => [d, median(theirRates[d])]));
   const bw = memcpyGBs();
   const base = median(sessions[0].rates);
@@ -390,7 +426,7 @@ async function speed() {
   );
   console.log(`memcpy: ${bw.toFixed(1)} GB/s copied (${(2 * bw).toFixed(1)} GB/s of read + write traffic)`);
   console.log(
-    'variant                          tok/s   vs fp32   ms/token   weight MB/token   effective GB/s   transformers.js tok/s   ours / theirs',
+    'variant                          tok/s   vs fp32   ms/token   weight MB/token   effective GB/s   TextGenerator tok/s   transformers.js tok/s   ours / theirs',
   );
   const rows = [];
   for (const s of sessions) {
@@ -403,6 +439,7 @@ async function speed() {
       ms_per_token: 1000 / rate,
       weight_mb: s.weightBytes / 1e6,
       effective_gbs: gbs,
+      text_generator_tokens_per_s: ours[s.name] ?? null,
       transformers_js_tokens_per_s: tjs[s.name] ?? null,
     });
     console.log(
@@ -413,8 +450,9 @@ async function speed() {
         (1000 / rate).toFixed(2).padStart(10),
         (s.weightBytes / 1e6).toFixed(1).padStart(17),
         gbs.toFixed(1).padStart(16),
+        (ours[s.name] === undefined ? '—' : ours[s.name].toFixed(1)).padStart(21),
         (tjs[s.name] === undefined ? '—' : tjs[s.name].toFixed(1)).padStart(23),
-        (tjs[s.name] === undefined ? '—' : `${(rate / tjs[s.name]).toFixed(2)}×`).padStart(15),
+        (tjs[s.name] === undefined ? '—' : `${(ours[s.name] / tjs[s.name]).toFixed(2)}×`).padStart(15),
       ].join(' '),
     );
     await s.session.release();
