@@ -1,11 +1,17 @@
-// Parameters and AdamW moments live in flat float32 buffers, two of each (ping-pong):
-// a training step reads buffer `cur` and onnxruntime writes the updated values straight
-// into the other one through pre-allocated outputs (an output may not alias an input).
+// Parameters and AdamW moments live in flat float32 buffers, one of each, updated in
+// place: a training step feeds each parameter's (and moment's) view of the buffer as an
+// input and passes the same view as the pre-allocated output that receives its new value,
+// so onnxruntime writes the update over the old value. That is safe because every read
+// of a parameter or moment comes before the node that overwrites it: the forward and
+// backward reads all feed the global gradient norm, which every update waits for, and an
+// update's last node is element-wise (element i read, then element i written). A test
+// checks it bit for bit against separate output buffers. Gradient accumulators (`g`) are
+// the one ping-pong pair: acc_out = acc_in + g. Weight-decayed (2-D) tensors come first,
+// then the rest, so the separate optimizer graph sees exactly two flat segments. Each
+// parameter is a zero-copy subarray view.
 // onnxruntime-node (1.30) still hands each output back as a fresh copy, which is dropped:
 // for a full fine-tune of GPT-2 small that is 1.5 GB of new memory per step, the main
 // cost outside onnxruntime's own run (see the trainer README).
-// Weight-decayed (2-D) tensors come first, then the rest, so the separate optimizer graph
-// sees exactly two flat segments. Each parameter is a zero-copy subarray view.
 
 import { decays, type TensorData } from '@spinettai/graph';
 import { Tensor } from 'onnxruntime-node';
@@ -23,16 +29,15 @@ export interface ParamSlot {
 /** Which state a buffer holds. */
 export type StoreKind = 'p' | 'm' | 'v' | 'g';
 
-/** Flat, double-buffered parameters, moments and gradient accumulators. */
+/** Flat parameters and moments (updated in place) and the gradient accumulators' pair. */
 export class ParamStore {
   readonly slots: readonly ParamSlot[];
   /** Elements in the weight-decayed segment (which starts at 0). */
   readonly nDecay: number;
   readonly nTotal: number;
-  private readonly bufs: Record<StoreKind, [Float32Array, Float32Array]>;
+  private readonly state: Record<Exclude<StoreKind, 'g'>, Float32Array>;
+  private readonly grads: [Float32Array, Float32Array];
   private readonly viewCache = new Map<string, Record<string, Tensor>>();
-  /** Index (0/1) of the buffer holding the current parameters and moments. */
-  cur: 0 | 1 = 0;
 
   /** Lays out `shapes` (name → dims, in graph order) and allocates zeroed buffers. */
   constructor(shapes: ReadonlyMap<string, readonly number[]>, withGrads: boolean) {
@@ -50,21 +55,22 @@ export class ParamStore {
     this.slots = slots;
     this.nDecay = nDecay;
     this.nTotal = offset;
-    const pair = (n: number): [Float32Array, Float32Array] => [new Float32Array(n), new Float32Array(n)];
-    this.bufs = { p: pair(offset), m: pair(offset), v: pair(offset), g: withGrads ? pair(offset) : pair(0) };
+    this.state = { p: new Float32Array(offset), m: new Float32Array(offset), v: new Float32Array(offset) };
+    const g = withGrads ? offset : 0;
+    this.grads = [new Float32Array(g), new Float32Array(g)];
   }
 
-  /** The flat buffer of a kind (`which` defaults to the current one). */
-  buffer(kind: StoreKind, which: 0 | 1 = this.cur): Float32Array {
-    return this.bufs[kind][which];
+  /** The flat buffer of a kind (`which` picks one of the two gradient accumulators). */
+  buffer(kind: StoreKind, which: 0 | 1 = 0): Float32Array {
+    return kind === 'g' ? this.grads[which] : this.state[kind];
   }
 
   /** onnxruntime tensors viewing each parameter's slice of a buffer (cached, zero-copy). */
-  views(kind: StoreKind, which: 0 | 1 = this.cur): Record<string, Tensor> {
+  views(kind: StoreKind, which: 0 | 1 = 0): Record<string, Tensor> {
     const key = `${kind}${which}`;
     let v = this.viewCache.get(key);
     if (v === undefined) {
-      const buf = this.bufs[kind][which];
+      const buf = this.buffer(kind, which);
       v = {};
       for (const s of this.slots)
         v[s.name] = new Tensor('float32', buf.subarray(s.offset, s.offset + s.size), s.dims);
@@ -74,11 +80,11 @@ export class ParamStore {
   }
 
   /** The two flat segments (decayed, not decayed) of a buffer as tensors (cached, zero-copy). */
-  segments(kind: StoreKind, which: 0 | 1 = this.cur): { decay: Tensor; rest: Tensor } {
+  segments(kind: StoreKind, which: 0 | 1 = 0): { decay: Tensor; rest: Tensor } {
     const key = `seg${kind}${which}`;
     let v = this.viewCache.get(key);
     if (v === undefined) {
-      const buf = this.bufs[kind][which];
+      const buf = this.buffer(kind, which);
       v = {
         decay: new Tensor('float32', buf.subarray(0, this.nDecay), [this.nDecay]),
         rest: new Tensor('float32', buf.subarray(this.nDecay), [this.nTotal - this.nDecay]),
@@ -88,9 +94,9 @@ export class ParamStore {
     return v as { decay: Tensor; rest: Tensor };
   }
 
-  /** Copies named tensors into the current buffer of a kind; every slot must be present with its shape. */
+  /** Copies named tensors into the buffer of a kind; every slot must be present with its shape. */
   load(kind: StoreKind, tensors: ReadonlyMap<string, TensorData>): void {
-    const buf = this.bufs[kind][this.cur];
+    const buf = this.buffer(kind);
     for (const s of this.slots) {
       const t = tensors.get(s.name);
       if (t === undefined)
@@ -106,18 +112,18 @@ export class ParamStore {
     }
   }
 
-  /** Copies of the current tensors of a kind, by name. */
+  /** Copies of the tensors of a kind, by name. */
   export(kind: StoreKind): Map<string, TensorData> {
-    const buf = this.bufs[kind][this.cur];
+    const buf = this.buffer(kind);
     const out = new Map<string, TensorData>();
     for (const s of this.slots)
       out.set(s.name, { dtype: 'float32', dims: [...s.dims], data: buf.slice(s.offset, s.offset + s.size) });
     return out;
   }
 
-  /** Zeroes both copies of a kind. */
+  /** Zeroes a kind (both accumulators for `g`). */
   zero(kind: StoreKind): void {
-    this.bufs[kind][0].fill(0);
-    this.bufs[kind][1].fill(0);
+    this.buffer(kind, 0).fill(0);
+    if (kind === 'g') this.grads[1].fill(0);
   }
 }

@@ -1,11 +1,14 @@
-// The training step on a tiny GPT-2: fused vs separate AdamW agree, gradient
+// The training step on a tiny GPT-2: updating parameters and moments in place equals
+// writing them to separate buffers, fused vs separate AdamW agree, gradient
 // accumulation (2 × B) matches one batch of 2B, and the model overfits one batch.
-import { SeededRandom } from '@spinettai/graph';
-import { initParams, validateConfig } from '@spinettai/model';
+import { adamwScalars, OPT_INPUTS, SeededRandom } from '@spinettai/graph';
+import { buildGptGraph, initParams, validateConfig } from '@spinettai/model';
+import { Tensor } from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Batch } from './data.js';
-import { GptTraining } from './gptTraining.js';
-import type { OptimizerMode, TrainStep } from './step.js';
+import { GPT_IO, GptTraining } from './gptTraining.js';
+import { createSession } from './sessions.js';
+import { fusedGraph, type OptimizerMode, type TrainStep } from './step.js';
 
 const cfg = validateConfig({ vocabSize: 32, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 });
 
@@ -39,6 +42,63 @@ afterAll(async () => {
 });
 
 describe('TrainStep', () => {
+  it('updates parameters and moments in place exactly as into separate output buffers', async () => {
+    const { store, step } = await makeStep('fused', 1, 4);
+    open.push(step);
+    // The reference: the same fused graph run with every new value written to a second set
+    // of arrays (no input is ever overwritten), swapped after each step.
+    const forward = buildGptGraph(cfg, {
+      batch: 4,
+      seqLen: cfg.blockSize,
+      params: 'inputs',
+      targets: true,
+      logits: false,
+    }).graph;
+    const session = await createSession(fusedGraph(forward, GPT_IO, store, false), { threads: 1 });
+    const kinds = ['p', 'm', 'v'] as const;
+    let cur = Object.fromEntries(kinds.map((k) => [k, store.buffer(k).slice()])) as Record<
+      (typeof kinds)[number],
+      Float32Array
+    >;
+    const views = (buf: Float32Array) =>
+      Object.fromEntries(
+        store.slots.map((s) => [
+          s.name,
+          new Tensor('float32', buf.subarray(s.offset, s.offset + s.size), s.dims),
+        ]),
+      );
+    const initial = store.buffer('p').slice();
+    const rng = new SeededRandom(21);
+    for (let t = 1; t <= 4; t++) {
+      const batch = randomBatch(rng, 4, cfg.blockSize);
+      const opt = { t, lr: 3e-2, weightDecay: 0.1, gradClip: 1 };
+      await step.run([batch], opt);
+      const next = Object.fromEntries(kinds.map((k) => [k, new Float32Array(store.nTotal)])) as typeof cur;
+      const scalars = adamwScalars({ ...opt, gradScale: 1 });
+      const feeds: Record<string, Tensor> = {
+        input_ids: new Tensor('int64', batch.inputs, [4, cfg.blockSize]),
+        targets: new Tensor('int64', batch.targets, [4, cfg.blockSize]),
+        ...views(cur.p),
+      };
+      for (const n of OPT_INPUTS) feeds[n] = new Tensor('float32', Float32Array.of(scalars[n]), []);
+      for (const [name, t] of Object.entries(views(cur.m))) feeds[`m.${name}`] = t;
+      for (const [name, t] of Object.entries(views(cur.v))) feeds[`v.${name}`] = t;
+      const fetches: Record<string, Tensor | null> = { loss: null, grad_norm: null };
+      for (const [prefix, k] of [
+        ['new', 'p'],
+        ['new_m', 'm'],
+        ['new_v', 'v'],
+      ] as const)
+        for (const [name, t] of Object.entries(views(next[k]))) fetches[`${prefix}.${name}`] = t;
+      await session.run(feeds, fetches);
+      cur = next;
+      for (const k of kinds)
+        expect(Buffer.from(store.buffer(k).buffer).equals(Buffer.from(cur[k].buffer))).toBe(true);
+    }
+    expect(Buffer.from(store.buffer('p').buffer).equals(Buffer.from(initial.buffer))).toBe(false); // it trained
+    await session.release();
+  });
+
   it('fused and separate AdamW give the same losses and parameters', async () => {
     const runs: { losses: number[]; p: Float32Array }[] = [];
     for (const mode of ['fused', 'separate'] as const) {

@@ -6,7 +6,9 @@
 //                optimizer graph updates the two flat segments (decayed / not decayed).
 // Gradient accumulation: micro-batch gradients are summed inside the graph
 // (acc_out = acc_in + g, ping-pong buffers) and scaled by 1/accum in the optimizer.
-// Every output is written by onnxruntime into a pre-allocated view of the next buffer.
+// Every output is written by onnxruntime into a pre-allocated view: parameters and moments
+// over their own inputs (updated in place, see ParamStore), gradient sums into the other
+// accumulator.
 
 import {
   type AdamWStep,
@@ -221,7 +223,7 @@ export class TrainStep {
       lossSum += await this.gradRun(batches[i]!, this.accum > 1 ? g : undefined, (1 - g) as 0 | 1);
       g = (1 - g) as 0 | 1;
     }
-    const next = (1 - s.cur) as 0 | 1;
+    // Parameters and moments are updated in place: each output view is its input's (ParamStore).
     const fetches: Record<string, Tensor | null> = { grad_norm: null };
     let feeds: Record<string, Tensor>;
     if (this.mode === 'fused') {
@@ -230,9 +232,9 @@ export class TrainStep {
       for (const [name, t] of Object.entries(s.views('v'))) feeds[`v.${name}`] = t;
       if (this.accum > 1) for (const [name, t] of Object.entries(s.views('g', g))) feeds[accIn(name)] = t;
       fetches[this.io.loss] = null;
-      const np = s.views('p', next);
-      const nm = s.views('m', next);
-      const nv = s.views('v', next);
+      const np = s.views('p');
+      const nm = s.views('m');
+      const nv = s.views('v');
       for (const sl of s.slots) {
         const n = newOut(sl.name);
         fetches[n.param] = np[sl.name]!;
@@ -242,19 +244,17 @@ export class TrainStep {
     } else {
       feeds = { ...optFeeds };
       for (const k of ['p', 'm', 'v', 'g'] as const) {
-        const seg = s.segments(k, k === 'g' ? g : s.cur);
+        const seg = s.segments(k, k === 'g' ? g : 0);
         feeds[`${k}.decay`] = seg.decay;
         feeds[`${k}.rest`] = seg.rest;
         if (k === 'g') continue;
-        const out = s.segments(k, next);
         const prefix = k === 'p' ? 'new' : `new_${k}`;
-        fetches[`${prefix}.decay`] = out.decay;
-        fetches[`${prefix}.rest`] = out.rest;
+        fetches[`${prefix}.decay`] = seg.decay;
+        fetches[`${prefix}.rest`] = seg.rest;
       }
     }
     const r = await this.main.run(feeds, fetches);
     if (this.mode === 'fused') lossSum += Number((r[this.io.loss]!.data as Float32Array)[0]);
-    s.cur = next;
     return { loss: lossSum / this.accum, gradNorm: Number((r['grad_norm']!.data as Float32Array)[0]) };
   }
 
