@@ -13,7 +13,7 @@ import { songArtist } from './artists.js';
 import { type FileToWrite, writeFilesAtomic } from './atomicWrite.js';
 import { type Song, songsWithLyrics } from './corpus.js';
 import { DatasetError } from './errors.js';
-import { recoverDataFolder } from './node/dataFolder.js';
+import { recoverDir } from './node/outputFolder.js';
 import { rejectUnknownKeys } from './options.js';
 import { type ProgressCallback, throttledProgress } from './progress.js';
 import { splitSongs } from './split.js';
@@ -187,7 +187,7 @@ const isCount = (x: unknown): x is number => Number.isInteger(x) && (x as number
  * @throws DatasetError naming the file and the field that is wrong.
  */
 export async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
-  await recoverDataFolder(dir); // finish or undo a write a kill cut short
+  await recoverDir(dir); // finish or undo a write a kill cut short
   const file = join(dir, META_JSON);
   let meta: DatasetMeta;
   try {

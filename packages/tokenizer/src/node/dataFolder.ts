@@ -2,7 +2,7 @@
 // is written as one unit: built in `.<name>.tmp-<pid>-<hex>` beside it, renamed to
 // `.<name>.new-…` once complete, then swapped in (old folder to `.<name>.old-…`, new to
 // `<name>`), under a lock file `.<name>.lock` holding the writer's pid. A kill at any
-// moment leaves the old folder or the new one: `recoverDataFolder` (run before every
+// moment leaves the old folder or the new one: `recoverDir` (run before every
 // write and read) finishes a complete swap or restores the old folder, and deletes the
 // leftovers. Only an empty folder, one marked by spinettai (`.spinettai.json`, kind
 // 'data') or an unmarked one holding nothing but a dataset's own files is replaced.
@@ -37,14 +37,6 @@ const exists = (p: string): Promise<boolean> =>
     () => true,
     () => false,
   );
-
-/**
- * Repairs a data-folder swap a killed process left unfinished (see the header) and
- * deletes its leftovers; a live writer's temp folders are left alone.
- */
-export async function recoverDataFolder(folder: string): Promise<void> {
-  await recoverDir(folder);
-}
 
 async function checkReplaceable(dir: string, overwrite: boolean): Promise<void> {
   if (!(await exists(dir))) return;
@@ -110,7 +102,7 @@ export async function openDataFolder(folder: string, overwrite: boolean): Promis
     (message) => new DatasetError(dir, `${dir} ${message}.`, 'option', 'outDir'),
   );
   try {
-    await recoverDataFolder(dir);
+    await recoverDir(dir);
     await checkReplaceable(dir, overwrite);
   } catch (e) {
     await release();
