@@ -94,10 +94,10 @@ function torchBench(cfg) {
   const pinned = args['torch-blas-threads'];
   const settings = pinned !== undefined ? [pinned] : [...new Set([String(threads), '1'])];
   const rows = [];
+  const key = (x) => `${x.dtype}/${x.batch}/${x.kv_cache}`;
   for (const [i, blas] of settings.entries()) {
     const only = i === 0 ? undefined : ['fp32'];
     for (const row of torchRows(cfg, blas, only)) {
-      const key = (x) => `${x.dtype}/${x.batch}/${x.kv_cache}`;
       const j = rows.findIndex((x) => key(x) === key(row));
       if (j < 0) rows.push(row);
       else if (row.new_tokens_per_s > rows[j].new_tokens_per_s) rows[j] = row;

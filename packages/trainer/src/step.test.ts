@@ -2,11 +2,12 @@
 // writing them to separate buffers, fused vs separate AdamW agree, gradient
 // accumulation (2 × B) matches one batch of 2B, and the model overfits one batch.
 import { adamwScalars, OPT_INPUTS, SeededRandom } from '@spinettai/graph';
-import { buildGptGraph, initParams, validateConfig } from '@spinettai/model';
+import { buildGptGraph, initParams, paramShapes, validateConfig } from '@spinettai/model';
 import { Tensor } from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Batch } from './data.js';
 import { GPT_IO, GptTraining } from './gptTraining.js';
+import { ParamStore } from './paramStore.js';
 import { createSession } from './sessions.js';
 import { fusedGraph, type OptimizerMode, type TrainStep } from './step.js';
 
@@ -45,8 +46,8 @@ describe('TrainStep', () => {
   it('updates parameters and moments in place exactly as into separate output buffers', async () => {
     const { store, step } = await makeStep('fused', 1, 4);
     open.push(step);
-    // The reference: the same fused graph run with every new value written to a second set
-    // of arrays (no input is ever overwritten), swapped after each step.
+    // The reference: the same fused graph run with every new value written to a second
+    // store (no input is ever overwritten), the two stores swapping roles after each step.
     const forward = buildGptGraph(cfg, {
       batch: 4,
       seqLen: cfg.blockSize,
@@ -55,45 +56,36 @@ describe('TrainStep', () => {
       logits: false,
     }).graph;
     const session = await createSession(fusedGraph(forward, GPT_IO, store, false), { threads: 1 });
-    const kinds = ['p', 'm', 'v'] as const;
-    let cur = Object.fromEntries(kinds.map((k) => [k, store.buffer(k).slice()])) as Record<
-      (typeof kinds)[number],
-      Float32Array
-    >;
-    const views = (buf: Float32Array) =>
-      Object.fromEntries(
-        store.slots.map((s) => [
-          s.name,
-          new Tensor('float32', buf.subarray(s.offset, s.offset + s.size), s.dims),
-        ]),
-      );
+    const ref = [new ParamStore(paramShapes(cfg), false), new ParamStore(paramShapes(cfg), false)] as const;
+    ref[0].load('p', initParams(cfg, 3));
+    let cur = 0;
     const initial = store.buffer('p').slice();
     const rng = new SeededRandom(21);
     for (let t = 1; t <= 4; t++) {
       const batch = randomBatch(rng, 4, cfg.blockSize);
       const opt = { t, lr: 3e-2, weightDecay: 0.1, gradClip: 1 };
       await step.run([batch], opt);
-      const next = Object.fromEntries(kinds.map((k) => [k, new Float32Array(store.nTotal)])) as typeof cur;
+      const [from, to] = [ref[cur]!, ref[1 - cur]!];
       const scalars = adamwScalars({ ...opt, gradScale: 1 });
       const feeds: Record<string, Tensor> = {
         input_ids: new Tensor('int64', batch.inputs, [4, cfg.blockSize]),
         targets: new Tensor('int64', batch.targets, [4, cfg.blockSize]),
-        ...views(cur.p),
+        ...from.views('p'),
       };
       for (const n of OPT_INPUTS) feeds[n] = new Tensor('float32', Float32Array.of(scalars[n]), []);
-      for (const [name, t] of Object.entries(views(cur.m))) feeds[`m.${name}`] = t;
-      for (const [name, t] of Object.entries(views(cur.v))) feeds[`v.${name}`] = t;
+      for (const [name, t] of Object.entries(from.views('m'))) feeds[`m.${name}`] = t;
+      for (const [name, t] of Object.entries(from.views('v'))) feeds[`v.${name}`] = t;
       const fetches: Record<string, Tensor | null> = { loss: null, grad_norm: null };
       for (const [prefix, k] of [
         ['new', 'p'],
         ['new_m', 'm'],
         ['new_v', 'v'],
       ] as const)
-        for (const [name, t] of Object.entries(views(next[k]))) fetches[`${prefix}.${name}`] = t;
+        for (const [name, t] of Object.entries(to.views(k))) fetches[`${prefix}.${name}`] = t;
       await session.run(feeds, fetches);
-      cur = next;
-      for (const k of kinds)
-        expect(Buffer.from(store.buffer(k).buffer).equals(Buffer.from(cur[k].buffer))).toBe(true);
+      cur = 1 - cur;
+      for (const k of ['p', 'm', 'v'] as const)
+        expect(Buffer.from(store.buffer(k).buffer).equals(Buffer.from(to.buffer(k).buffer))).toBe(true);
     }
     expect(Buffer.from(store.buffer('p').buffer).equals(Buffer.from(initial.buffer))).toBe(false); // it trained
     await session.release();
